@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SparseLMM",
+    products: [
+        .library(name: "SparseLMM", targets: ["SparseLMM"]),
+        .executable(name: "lmm", targets: ["lmm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The only C in the project: CHOLMOD, BLAS/LAPACK and NLopt behind a few typed helpers.
+        .target(
+            name: "CSparseShim",
+            linkerSettings: [
+                .linkedLibrary("cholmod"),
+                .linkedLibrary("suitesparseconfig"),
+                .linkedLibrary("openblas"),
+                .linkedLibrary("lapack"),
+                .linkedLibrary("nlopt"),
+                .linkedLibrary("m"),
+            ]
+        ),
+        .target(name: "SparseLMM", dependencies: ["CSparseShim"]),
+        .executableTarget(
+            name: "lmm",
+            dependencies: [
+                "SparseLMM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SparseLMMTests", dependencies: ["SparseLMM", "CSparseShim"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,221 @@
+import CSparseShim
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Monotonic wall-clock seconds.
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
+}
+
+/// When to compute the conditional variances of the random effects (lme4's `condVar`).
+public enum ConditionalVarianceMode: Sendable {
+    /// Always.
+    case always
+    /// Never (call `conditionalVariances()` later if needed).
+    case never
+    /// When the work is small (q solves with the factor under about 2·10⁹ flops).
+    case automatic
+}
+
+extension LinearMixedModel {
+    /// Fits the model: minimises the profiled criterion over θ from lme4's start with BOBYQA,
+    /// restarts once from a boundary if moving off it lowers the objective, sets to zero diagonal
+    /// elements of θ below 10⁻³ whose removal raises the objective by at most 10⁻⁵, and computes
+    /// every quantity lme4 reports at the optimum.
+    public func fit(optimizer: BoundedOptimizer = BoundedOptimizer(), start: [Double]? = nil,
+                    conditionalVariances: ConditionalVarianceMode = .automatic) throws -> MixedModelFit {
+        let t0 = monotonicSeconds()
+        evaluationCount = 0
+        let lower = thetaLowerBounds
+        let upper = [Double](repeating: .infinity, count: lower.count)
+        var result = try optimizer.minimize(start: start ?? thetaStart, lower: lower, upper: upper) { [unowned self] in
+            try self.objectiveValue($0)
+        }
+        let diagonal = factor.covariance.flatMap { $0.isDiagonal }
+        // lme4's restart_edge: a parameter on its bound whose increase lowers the objective
+        var theta = result.x
+        var best = result.value
+        for (i, isDiag) in diagonal.enumerated() where isDiag && theta[i] == 0 {
+            var trial = theta
+            trial[i] = 1e-4
+            let f = try objective(trial)
+            if f < best - 1e-10 {
+                let again = try optimizer.minimize(start: trial, lower: lower, upper: upper) { [unowned self] in
+                    try self.objectiveValue($0)
+                }
+                if again.value < best {
+                    result = again
+                    theta = again.x
+                    best = again.value
+                }
+                break
+            }
+        }
+        // boundary cleanup: tiny diagonal elements that the data do not support become exactly 0
+        for (i, isDiag) in diagonal.enumerated() where isDiag && theta[i] > 0 && theta[i] < 1e-3 {
+            var trial = theta
+            trial[i] = 0
+            let f = try objective(trial)
+            if f <= best + 1e-5 && f.isFinite {
+                theta = trial
+                best = min(best, f)
+            }
+        }
+        let evaluations = evaluationCount
+        var fit = try results(theta: theta, conditionalVariances: conditionalVariances)
+        fit.evaluations = evaluations
+        fit.converged = result.converged
+        fit.optimizerMessage = result.message
+        fit.optimizerReport = "BOBYQA (derivative-free, NLopt), \(theta.count) covariance parameter\(theta.count == 1 ? "" : "s")"
+        if !result.converged {
+            fit.warnings.append("the optimiser did not converge: \(result.message) after \(evaluations) evaluations")
+        }
+        fit.fitSeconds = monotonicSeconds() - t0
+        return fit
+    }
+
+    /// Every quantity lme4 reports, at a given θ (the optimum, or any θ for profiling).
+    public func results(theta: [Double], conditionalVariances mode: ConditionalVarianceMode = .automatic) throws -> MixedModelFit {
+        let m = p + 1
+        let comp = try theta.withUnsafeBufferPointer { try components($0) }
+        let objective = criterionValue(comp)
+        let dense = self.denseFactor
+        // β̂: solve R_X' β = r_Xy
+        var beta = (0..<p).map { dense[p + $0 * m] }
+        dense.withUnsafeBufferPointer { d in
+            beta.withUnsafeMutableBufferPointer { b in
+                csshim_dtrsm_lower_left(1, Int32(p), 1, d.baseAddress!, Int32(m), b.baseAddress!, Int32(max(p, 1)))
+            }
+        }
+        // ũ (permuted): L' v = r_Zy − R_ZX β̂; b = Λ P' v
+        let rzx = self.rzxWorkspace
+        var v = [Double](repeating: 0, count: q)
+        for i in 0..<q {
+            var s = rzx[i + p * q]
+            for j in 0..<p { s -= rzx[i + j * q] * beta[j] }
+            v[i] = s
+        }
+        try v.withUnsafeMutableBufferPointer { try factor.solveLt($0.baseAddress!, columns: 1) }
+        var b = [Double](repeating: 0, count: q)
+        v.withUnsafeBufferPointer { src in b.withUnsafeMutableBufferPointer { factor.lambdaFromPermuted(src, into: $0) } }
+        let nn = Double(n)
+        let sigma2 = comp.pwrss / (criterion == .reml ? nn - Double(p) : nn)
+        let sigma = sigma2.squareRoot()
+        // vcov(β̂) = σ² (R_X R_X')⁻¹
+        var rx = [Double](repeating: 0, count: p * p)
+        for j in 0..<p { for i in j..<p { rx[i + j * p] = dense[i + j * m] } }
+        let info = rx.withUnsafeMutableBufferPointer { csshim_dpotri_lower(Int32(p), $0.baseAddress!, Int32(max(p, 1))) }
+        if info != 0 { throw LinearAlgebraError.lapack(routine: "dpotri", info: info) }
+        var vcov = [Double](repeating: 0, count: p * p)
+        for j in 0..<p { for i in j..<p { vcov[i + j * p] = sigma2 * rx[i + j * p]; vcov[j + i * p] = sigma2 * rx[i + j * p] } }
+        let se = (0..<p).map { vcov[$0 + $0 * p].squareRoot() }
+
+        // fitted values and residuals
+        let X = design.X
+        var fitted = [Double](repeating: 0, count: n)
+        b.withUnsafeBufferPointer { bb in fitted.withUnsafeMutableBufferPointer { pattern.zTimes(bb, into: $0) } }
+        for j in 0..<p { let bj = beta[j]; for i in 0..<n { fitted[i] += X[i + j * n] * bj } }
+        if let off = design.offset { for i in 0..<n { fitted[i] += off[i] } }
+        guard case .numeric(let yRaw) = design.response else { fatalError("checked in init") }
+        let resid = (0..<n).map { yRaw[$0] - fitted[$0] }
+        let pearson = design.weights.map { w in (0..<n).map { resid[$0] * w[$0].squareRoot() } } ?? resid
+
+        // random effects and their conditional variances
+        let condVar = try conditionalVarianceBlocks(mode: mode, sigma2: sigma2)
+        var estimates = [RandomEffectsEstimates]()
+        var offset = 0
+        for (t, term) in design.terms.enumerated() {
+            let count = term.randomEffectCount
+            estimates.append(RandomEffectsEstimates(group: term.factor.name, levels: term.factor.levels, columns: term.columnNames,
+                                                    values: Array(b[offset..<(offset + count)]),
+                                                    conditionalVariances: condVar?[t]))
+            offset += count
+        }
+
+        let singular = zip(theta, factor.covariance.flatMap { $0.isDiagonal }).contains { $1 && $0 < 1e-4 }
+        var messages = [String]()
+        var warnings = [String]()
+        if !design.droppedColumns.isEmpty {
+            let k = design.droppedColumns.count
+            messages.append("fixed-effect model matrix is rank deficient so dropping \(k) column\(k == 1 ? "" : "s") / coefficient\(k == 1 ? "" : "s")")
+        }
+        if singular {
+            messages.append("boundary (singular) fit: see help('isSingular')")
+            warnings.append("boundary (singular) fit: see help('isSingular')")
+        }
+        let npar = p + theta.count + 1
+        return MixedModelFit(
+            formula: design.formula.text, responseName: design.responseName, family: "gaussian", link: "identity",
+            method: criterion.rawValue, nAGQ: 1, nobs: n, groupCounts: design.groupCounts,
+            objective: objective, logLik: -objective / 2, parameterCount: npar,
+            thetaNames: design.thetaNames, theta: theta, sigma: sigma,
+            fixedEffectNames: design.fixedEffectNames, fixedEffects: beta, standardErrors: se, covariance: vcov,
+            varCorr: varCorr(theta: theta, sigma: sigma, residual: true),
+            randomEffects: estimates, negativeBinomialTheta: nil,
+            response: yRaw, fitted: fitted, linearPredictor: fitted, residuals: resid,
+            pearsonResiduals: pearson, devianceResiduals: resid, weights: design.weights,
+            converged: true, singular: singular, droppedColumns: design.droppedColumns, omittedRows: design.omittedRows,
+            evaluations: evaluationCount, fitSeconds: 0, optimizerMessage: "", warnings: warnings, messages: messages,
+            optimizerReport: "")
+    }
+
+    /// The dense factor of the last evaluation ((p + 1) × (p + 1), lower).
+    var denseFactor: [Double] { denseWorkspace }
+
+    /// lme4's VarCorr rows for θ and σ: per block, the variances, then the covariances with their
+    /// correlations; then the residual row when asked.
+    public func varCorr(theta: [Double], sigma: Double, residual: Bool) -> [VarCorrEntry] {
+        design.varCorr(theta: theta, sigma: sigma, residual: residual)
+    }
+
+    /// The conditional variance matrices of the random effects at the current factor:
+    /// σ² λ [(Λ'Z'ZΛ + I)⁻¹]_block λ' for each level (k × k per level, column-major).
+    func conditionalVarianceBlocks(mode: ConditionalVarianceMode, sigma2: Double) throws -> [[Double]]? {
+        switch mode {
+        case .never: return nil
+        case .automatic:
+            if Double(q) * factor.factorEntries * 2 > 2e9 { return nil }
+        case .always: break
+        }
+        return try factor.conditionalCovariances(scale: sigma2)
+    }
+}
+
+extension MixedModelDesign {
+    /// lme4's VarCorr rows for θ and a scale σ (σ = 1 for binomial and Poisson models).
+    public func varCorr(theta: [Double], sigma: Double, residual: Bool) -> [VarCorrEntry] {
+        var rows = [VarCorrEntry]()
+        var offset = 0
+        for term in terms {
+            let cov = CovarianceFactor(size: term.columnCount, blocks: term.blocks.map { $0.columns })
+            let th = Array(theta[offset..<(offset + cov.parameterCount)])
+            offset += cov.parameterCount
+            let s = cov.relativeCovariance(th)
+            let k = term.columnCount
+            for block in term.blocks {
+                let cols = Array(block.columns)
+                for c in cols {
+                    let v = sigma * sigma * s[c + c * k]
+                    rows.append(VarCorrEntry(group: block.name, term1: term.columnNames[c], term2: nil, variance: v, sd: v.squareRoot(), corr: nil))
+                }
+                for (ai, a) in cols.enumerated() {
+                    for bcol in cols[(ai + 1)...] {
+                        let cv = sigma * sigma * s[a + bcol * k]
+                        let denom = (s[a + a * k] * s[bcol + bcol * k]).squareRoot()
+                        rows.append(VarCorrEntry(group: block.name, term1: term.columnNames[a], term2: term.columnNames[bcol],
+                                                 variance: cv, sd: nil, corr: denom > 0 ? s[a + bcol * k] / denom : .nan))
+                    }
+                }
+            }
+        }
+        if residual {
+            rows.append(VarCorrEntry(group: "Residual", term1: nil, term2: nil, variance: sigma * sigma, sd: sigma, corr: nil))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,157 @@
+/// One row of lme4's `VarCorr` (as `as.data.frame(VarCorr(m))`): a variance (`term2` nil) or a
+/// covariance with its correlation.
+public struct VarCorrEntry: Sendable, Equatable {
+    /// The VarCorr group (`Subject`, `Subject.1`, `Residual`).
+    public var group: String
+    public var term1: String?
+    public var term2: String?
+    /// Variance, or covariance for a covariance row.
+    public var variance: Double
+    /// Standard deviation (variance rows only).
+    public var sd: Double?
+    /// Correlation (covariance rows only).
+    public var corr: Double?
+}
+
+/// The conditional modes of one random-effects term (lme4's `ranef`), with their conditional
+/// standard deviations when computed.
+public struct RandomEffectsEstimates: Sendable {
+    /// The grouping factor's name.
+    public var group: String
+    /// Level labels.
+    public var levels: [String]
+    /// Column names of the term.
+    public var columns: [String]
+    /// Conditional modes b, level by level (ℓ × k, row-major: `values[level * k + column]`).
+    public var values: [Double]
+    /// Conditional variance matrices (k × k per level, column-major, level by level), if computed.
+    public var conditionalVariances: [Double]?
+
+    /// The conditional mode of `column` for `level`.
+    public func value(level: Int, column: Int) -> Double { values[level * columns.count + column] }
+}
+
+/// Everything a fitted mixed model reports — lme4's extractors in one value. Immutable and
+/// `Sendable`: safe to pass between threads.
+public struct MixedModelFit: Sendable {
+    public var formula: String
+    public var responseName: String
+    /// `gaussian`, `binomial`, `poisson`, `negative_binomial`.
+    public var family: String
+    public var link: String
+    /// `REML`, `ML`, `Laplace` or `AGQ`.
+    public var method: String
+    public var nAGQ: Int
+    public var nobs: Int
+    /// Number of levels per grouping factor (lme4's `ngroups`), in term order.
+    public var groupCounts: [(name: String, levels: Int)]
+
+    /// What the fit minimised: the REML criterion, or −2 log-likelihood (ML, GLMMs).
+    public var objective: Double
+    public var logLik: Double
+    /// Number of parameters (fixed effects, covariance parameters, σ or dispersion).
+    public var parameterCount: Int
+    public var AIC: Double { -2 * logLik + 2 * Double(parameterCount) }
+    public var BIC: Double { -2 * logLik + Double(parameterCount) * log(Double(nobs)) }
+    /// −2 log-likelihood (for a REML fit, lme4's `deviance` is not defined; this is −2 × REML logLik).
+    public var deviance: Double { -2 * logLik }
+    /// Residual degrees of freedom: nobs − parameterCount.
+    public var residualDegreesOfFreedom: Int { nobs - parameterCount }
+
+    public var thetaNames: [String]
+    public var theta: [Double]
+    /// Residual standard deviation (nil for families without one).
+    public var sigma: Double?
+    public var fixedEffectNames: [String]
+    /// β̂.
+    public var fixedEffects: [Double]
+    /// Standard errors of β̂.
+    public var standardErrors: [Double]
+    /// vcov(β̂), p × p column-major.
+    public var covariance: [Double]
+    public var varCorr: [VarCorrEntry]
+    public var randomEffects: [RandomEffectsEstimates]
+    /// Negative-binomial shape θ (lme4's `glmer.nb` theta).
+    public var negativeBinomialTheta: Double?
+
+    /// Response values (for binomial, the observed proportion).
+    public var response: [Double]
+    /// Fitted values on the response scale.
+    public var fitted: [Double]
+    /// The linear predictor η (GLMMs; equal to `fitted` for Gaussian models).
+    public var linearPredictor: [Double]
+    /// Response residuals y − μ.
+    public var residuals: [Double]
+    /// Pearson residuals.
+    public var pearsonResiduals: [Double]
+    /// Deviance residuals (GLMMs; response residuals for Gaussian models).
+    public var devianceResiduals: [Double]
+    /// Prior weights, if given.
+    public var weights: [Double]?
+
+    public var converged: Bool
+    public var singular: Bool
+    public var droppedColumns: [String]
+    /// Data rows omitted for missing values (1-based).
+    public var omittedRows: [Int]
+    /// Objective evaluations.
+    public var evaluations: Int
+    /// Wall time of the fit alone, seconds.
+    public var fitSeconds: Double
+    public var optimizerMessage: String
+    public var warnings: [String]
+    /// Notes printed as lme4 prints messages (rank deficiency, singular fit).
+    public var messages: [String]
+    /// How the optimiser was chosen (e.g. "BOBYQA (derivative-free), 3 parameters").
+    public var optimizerReport: String
+
+    /// β̂ by name.
+    public func fixedEffect(_ name: String) -> Double? {
+        fixedEffectNames.firstIndex(of: name).map { fixedEffects[$0] }
+    }
+
+    /// Scaled residuals (Pearson residuals / σ), as in lme4's summary.
+    public var scaledResiduals: [Double] {
+        let s = sigma ?? 1
+        return pearsonResiduals.map { $0 / s }
+    }
+
+    /// The correlation matrix of β̂ (p × p, column-major).
+    public var fixedEffectCorrelation: [Double] {
+        let p = fixedEffects.count
+        var c = covariance
+        for i in 0..<p { for j in 0..<p { c[i + j * p] = covariance[i + j * p] / (standardErrors[i] * standardErrors[j]) } }
+        return c
+    }
+
+    /// lme4's `coef`: per level of each grouping factor, fixed effects plus that level's random
+    /// effects (columns of the term that are also fixed effects), keyed by group.
+    public func coefficients() -> [(group: String, levels: [String], names: [String], values: [[Double]])] {
+        var out = [(group: String, levels: [String], names: [String], values: [[Double]])]()
+        var seen = [String: Int]()
+        for re in randomEffects {
+            let idx: Int
+            if let k = seen[re.group] { idx = k } else {
+                seen[re.group] = out.count
+                idx = out.count
+                out.append((re.group, re.levels, fixedEffectNames, re.levels.map { _ in fixedEffects }))
+            }
+            for (c, col) in re.columns.enumerated() {
+                var j = out[idx].names.firstIndex(of: col)
+                if j == nil {
+                    out[idx].names.append(col)
+                    for l in out[idx].values.indices { out[idx].values[l].append(0) }
+                    j = out[idx].names.count - 1
+                }
+                for l in re.levels.indices { out[idx].values[l][j!] += re.value(level: l, column: c) }
+            }
+        }
+        return out
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

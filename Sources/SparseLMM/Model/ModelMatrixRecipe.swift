@@ -1,0 +1,132 @@
+/// How a variable enters a model matrix: as a number, or as a factor with these levels.
+public enum VariableKind: Sendable, Equatable {
+    case numeric
+    case factor(levels: [String])
+}
+
+/// One model variable of a recipe: its expression and how it is coded.
+public struct RecipeVariable: Sendable, Equatable {
+    public let expression: FormulaExpression
+    public let kind: VariableKind
+    /// R's label (the deparsed expression).
+    public var label: String { expression.deparsed }
+}
+
+/// One model-matrix column: the product of its factors' parts, each a numeric variable
+/// (`level == -1`) or the indicator of one level of a factor variable.
+public struct ColumnRecipe: Sendable, Equatable {
+    public let name: String
+    public let parts: [Part]
+    public struct Part: Sendable, Equatable {
+        public let variable: Int
+        public let level: Int32
+    }
+}
+
+/// How to compute a model matrix (fixed effects, or the left side of a random-effects term) from
+/// the model's variables — R's `model.matrix` with treatment contrasts — so that the same columns
+/// can be rebuilt on new data for prediction.
+public struct ModelMatrixRecipe: Sendable, Equatable {
+    /// The variables the columns use.
+    public let variables: [RecipeVariable]
+    /// The columns, in R's order.
+    public var columns: [ColumnRecipe]
+    /// For each column, the index of its term in `termLabels` (−1 for the intercept): R's `assign`.
+    public var assign: [Int]
+    /// The term labels, in R's order.
+    public let termLabels: [String]
+
+    /// Column names.
+    public var columnNames: [String] { columns.map { $0.name } }
+
+    /// Builds the recipe for a term list whose variables have been evaluated (`values[i]` for
+    /// `terms.variables[i]`). A factor in a term is coded by treatment contrasts when the term
+    /// without it is in the model (the intercept for a main effect), otherwise by indicators of
+    /// all its levels — R's rule.
+    init(terms: TermList, values: [VariableValues], formula: String) throws {
+        var vars = [RecipeVariable]()
+        for (i, e) in terms.variables.enumerated() {
+            switch values[i] {
+            case .numeric: vars.append(RecipeVariable(expression: e, kind: .numeric))
+            case .factor(_, let levels): vars.append(RecipeVariable(expression: e, kind: .factor(levels: levels)))
+            }
+        }
+        variables = vars
+        termLabels = terms.terms.map { $0.label }
+        var cols = [ColumnRecipe]()
+        var assign = [Int]()
+        if terms.hasIntercept {
+            cols.append(ColumnRecipe(name: "(Intercept)", parts: []))
+            assign.append(-1)
+        }
+        let termSets = terms.terms.map { Set($0.variables) }
+        for (ti, term) in terms.terms.enumerated() {
+            var product: [[ColumnRecipe.Part]] = [[]]
+            var names: [[String]] = [[]]
+            for v in term.variables {
+                var options = [(String, ColumnRecipe.Part)]()
+                switch vars[v].kind {
+                case .numeric:
+                    options = [(vars[v].label, ColumnRecipe.Part(variable: v, level: -1))]
+                case .factor(let levels):
+                    let margin = termSets[ti].subtracting([v])
+                    let contrasts = margin.isEmpty ? terms.hasIntercept : termSets.contains(margin)
+                    if contrasts && levels.count < 2 {
+                        throw FormulaError("the factor '\(vars[v].label)' has only one level (\(levels.first.map { "'\($0)'" } ?? "none")) in the data used, so it has no contrasts; remove it from the formula",
+                                           at: vars[v].expression.range.start, in: formula)
+                    }
+                    let range = contrasts ? 1..<levels.count : 0..<levels.count
+                    options = range.map { (vars[v].label + levels[$0], ColumnRecipe.Part(variable: v, level: Int32($0))) }
+                }
+                var newProduct = [[ColumnRecipe.Part]](), newNames = [[String]]()
+                for (name, part) in options {
+                    for (p, nm) in zip(product, names) {
+                        newProduct.append(p + [part])
+                        newNames.append(nm + [name])
+                    }
+                }
+                product = newProduct
+                names = newNames
+            }
+            for (p, nm) in zip(product, names) {
+                cols.append(ColumnRecipe(name: nm.joined(separator: ":"), parts: p))
+                assign.append(ti)
+            }
+        }
+        columns = cols
+        self.assign = assign
+    }
+
+    /// Evaluates column `c` at every row into `out` (n values), given the variables' values.
+    func fill(column c: Int, values: [VariableValues], into out: UnsafeMutableBufferPointer<Double>) {
+        out.initialize(repeating: 1)
+        for part in columns[c].parts {
+            switch values[part.variable] {
+            case .numeric(let x):
+                for i in 0..<out.count { out[i] *= x[i] }
+            case .factor(let codes, _):
+                for i in 0..<out.count where codes[i] != part.level { out[i] = 0 }
+            }
+        }
+    }
+
+    /// The model matrix (n × columns, column-major) for evaluated variables.
+    func matrix(values: [VariableValues], rows n: Int) -> [Double] {
+        let p = columns.count
+        var x = [Double](repeating: 0, count: n * p)
+        x.withUnsafeMutableBufferPointer { buf in
+            for c in 0..<p {
+                fill(column: c, values: values, into: UnsafeMutableBufferPointer(rebasing: buf[(c * n)..<((c + 1) * n)]))
+            }
+        }
+        return x
+    }
+
+    /// The recipe restricted to the kept columns (after rank-deficient columns are dropped).
+    func keeping(_ kept: [Int]) -> ModelMatrixRecipe {
+        var r = self
+        r.columns = kept.map { columns[$0] }
+        r.assign = kept.map { assign[$0] }
+        return r
+    }
+}

@@ -1,0 +1,104 @@
+import CSparseShim
+
+/// The kind of sparse Cholesky factor CHOLMOD builds.
+public enum FactorKind: Sendable, Equatable {
+    /// Column-by-column (up-looking) LL'; best for very sparse factors.
+    case simplicial
+    /// Dense supernodes handled by BLAS-3; best when the factor fills (crossed designs).
+    case supernodal
+    /// CHOLMOD decides from the flop count of the analysis.
+    case automatic
+
+    var cholmodCode: Int32 {
+        switch self {
+        case .simplicial: return 0
+        case .automatic: return 1
+        case .supernodal: return 2
+        }
+    }
+}
+
+/// Errors raised by the sparse and dense linear-algebra layer.
+public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
+    /// The matrix handed to a Cholesky factorisation is not positive definite.
+    case notPositiveDefinite(column: Int)
+    /// CHOLMOD reported a failure (status code and the call that failed).
+    case cholmod(status: Int32, call: String)
+    /// CHOLMOD ran out of memory.
+    case outOfMemory(call: String)
+    /// A dense LAPACK routine failed.
+    case lapack(routine: String, info: Int32)
+
+    public var description: String {
+        switch self {
+        case .notPositiveDefinite(let column):
+            return "the matrix is not positive definite (the leading minor of order \(column + 1) is not positive)"
+        case .cholmod(let status, let call):
+            return "CHOLMOD failed in \(call) with status \(status)"
+        case .outOfMemory(let call):
+            return "CHOLMOD ran out of memory in \(call)"
+        case .lapack(let routine, let info):
+            return "LAPACK \(routine) failed with info = \(info)"
+        }
+    }
+}
+
+/// Owns one heap-allocated `cholmod_common` (it needs a fixed address) for the lifetime of
+/// every CHOLMOD object created with it; `cholmod_finish` runs in `deinit`.
+///
+/// Thread safety: a context and the matrices and factors made with it must be used by one
+/// thread (or task) at a time. Give each concurrent fit its own context.
+public final class CholmodContext {
+    let common: UnsafeMutablePointer<cholmod_common>
+
+    /// Starts CHOLMOD with printing off and LL' factors.
+    public init(kind: FactorKind = .automatic) {
+        common = UnsafeMutablePointer<cholmod_common>.allocate(capacity: 1)
+        common.initialize(to: cholmod_common())
+        _ = csshim_start(common, kind.cholmodCode)
+    }
+
+    deinit {
+        cholmod_finish(common)
+        common.deinitialize(count: 1)
+        common.deallocate()
+    }
+
+    /// The kind of factor requested for new analyses.
+    public var factorKind: FactorKind {
+        get {
+            switch common.pointee.supernodal {
+            case Int32(CHOLMOD_SIMPLICIAL): return .simplicial
+            case Int32(CHOLMOD_SUPERNODAL): return .supernodal
+            default: return .automatic
+            }
+        }
+        set { common.pointee.supernodal = Int32(newValue == .simplicial ? CHOLMOD_SIMPLICIAL : newValue == .supernodal ? CHOLMOD_SUPERNODAL : CHOLMOD_AUTO) }
+    }
+
+    /// Number of blocks CHOLMOD has allocated and not yet freed, its reusable workspace
+    /// included (zero after `releaseWorkspace()` when every matrix and factor is gone).
+    public var allocationCount: Int { Int(csshim_malloc_count(common)) }
+
+    /// Frees CHOLMOD's reusable workspace held in the common object.
+    public func releaseWorkspace() { cholmod_free_work(common) }
+
+    /// Peak memory CHOLMOD has held, in bytes.
+    public var peakMemory: Int { Int(common.pointee.memory_usage) }
+
+    /// Throws when the last CHOLMOD call did not succeed.
+    func check(_ ok: Int32, _ call: String) throws {
+        let status = common.pointee.status
+        if status == CHOLMOD_OUT_OF_MEMORY { throw LinearAlgebraError.outOfMemory(call: call) }
+        if ok == 0 || status < CHOLMOD_OK { throw LinearAlgebraError.cholmod(status: status, call: call) }
+    }
+}
+
+/// The number of threads OpenBLAS (and so CHOLMOD's supernodal BLAS calls) may use.
+/// The engine sets it to 1 on first use; raise it only when fits do not run in parallel.
+public enum BLASThreads {
+    /// Sets the OpenBLAS thread count (1 by default).
+    public static func set(_ n: Int) { csshim_set_blas_threads(Int32(max(1, n))) }
+    /// The current OpenBLAS thread count.
+    public static var current: Int { Int(csshim_get_blas_threads()) }
+}
