@@ -21,6 +21,7 @@ let package = Package(
                 .linkedLibrary("lapack"),
                 .linkedLibrary("nlopt"),
                 .linkedLibrary("m"),
+                .linkedLibrary("dl"),
             ]
         ),
         .target(name: "SparseLMM", dependencies: ["CSparseShim"]),
@@ -31,6 +32,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "bench", dependencies: ["SparseLMM"]),
         .testTarget(name: "SparseLMMTests", dependencies: ["SparseLMM", "CSparseShim"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,10 @@
+#define _GNU_SOURCE
 #include "CSparseShim.h"
+#include <dlfcn.h>
 #include <math.h>
 #include <stdlib.h>
 #include <time.h>
+#include <stdio.h>
 
 // Fortran BLAS/LAPACK (gfortran ABI: hidden string lengths last).
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t);
@@ -26,6 +29,10 @@ int csshim_start(cholmod_common *common, int kind) {
     common->final_ll = 1;
     common->supernodal = kind == 0 ? CHOLMOD_SIMPLICIAL : (kind == 2 ? CHOLMOD_SUPERNODAL : CHOLMOD_AUTO);
     common->quick_return_if_not_posdef = 1;
+    const char *e = getenv("XP_RELAX");
+    if (e) { double a,b,c,d,f,g; if (sscanf(e, "%lf,%lf,%lf,%lf,%lf,%lf", &a,&b,&c,&d,&f,&g) == 6) {
+        common->nrelax[0]=(size_t)a; common->nrelax[1]=(size_t)b; common->nrelax[2]=(size_t)c;
+        common->zrelax[0]=d; common->zrelax[1]=f; common->zrelax[2]=g; } }
     return 1;
 }
 
@@ -165,8 +172,34 @@ double csshim_dpotrf_rate(int n, int repeats) {
     return best > 0 ? ((double) n * n * n / 3.0) / best : 0.0;
 }
 
+int csshim_set_cholmod_openmp(int enabled) {
+    // Debian's CHOLMOD parallelises its supernodal scatter loops with a compiled-in 4 OpenMP
+    // threads: on a 2-core machine that doubles the time of a factorisation. With OpenMP's
+    // max-active-levels at 0 every parallel region runs on the calling thread alone.
+    typedef void (*set_int_fn)(int);
+    set_int_fn f = (set_int_fn) dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
+    if (f == NULL) return 0;
+    f(enabled ? 1 : 0);
+    return 1;
+}
+
 // OpenBLAS starts with one thread per core; the engine's default is one thread, so that
 // parallel fits never oversubscribe the machine. OPENBLAS_NUM_THREADS still wins if set.
-__attribute__((constructor)) static void csshim_default_blas_threads(void) {
+// CHOLMOD's own OpenMP regions run serially unless CHOLMOD_OPENMP=1.
+__attribute__((constructor)) static void csshim_default_threads(void) {
     if (getenv("OPENBLAS_NUM_THREADS") == NULL) openblas_set_num_threads(1);
+    const char *omp = getenv("CHOLMOD_OPENMP");
+    csshim_set_cholmod_openmp(omp != NULL && omp[0] == '1');
+}
+
+void csshim_factor_supernode_stats(const cholmod_factor *L, int *nsuper, int *largest_cols, int *largest_rows) {
+    *nsuper = 0; *largest_cols = 0; *largest_rows = 0;
+    if (!L->is_super) return;
+    const int *super = (const int *) L->super;
+    const int *pi = (const int *) L->pi;
+    *nsuper = (int) L->nsuper;
+    for (size_t k = 0; k < L->nsuper; k++) {
+        int nc = super[k + 1] - super[k], nr = pi[k + 1] - pi[k];
+        if (nc > *largest_cols) { *largest_cols = nc; *largest_rows = nr; }
+    }
 }

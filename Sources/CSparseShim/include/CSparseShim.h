@@ -34,6 +34,9 @@ double csshim_common_fl(const cholmod_common *common);
 /// Number of CHOLMOD allocations not yet freed (the leak counter).
 long csshim_malloc_count(const cholmod_common *common);
 
+/// Supernode statistics of L: their number, and the columns and rows of the widest one.
+void csshim_factor_supernode_stats(const cholmod_factor *L, int *nsuper, int *largest_cols, int *largest_rows);
+
 /// The supernodal kind actually used by L: 1 if supernodal, 0 if simplicial.
 int csshim_factor_is_super(const cholmod_factor *L);
 
@@ -42,6 +45,10 @@ int csshim_factor_is_super(const cholmod_factor *L);
 /// Sets the number of OpenBLAS threads (CHOLMOD shares the same OpenBLAS).
 void csshim_set_blas_threads(int n);
 int csshim_get_blas_threads(void);
+
+/// Turns CHOLMOD's OpenMP parallel regions on or off (off by default: they oversubscribe small
+/// machines). Returns 0 if the process has no OpenMP runtime.
+int csshim_set_cholmod_openmp(int enabled);
 
 // ---- dense BLAS / LAPACK (column-major, Fortran conventions) ------------------------------
 

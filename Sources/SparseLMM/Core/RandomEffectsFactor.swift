@@ -135,6 +135,8 @@ public final class RandomEffectsFactor {
     public var isSupernodal: Bool { cholesky.isSupernodal }
     /// Entries of L.
     public var factorEntries: Double { cholesky.factorEntries }
+    /// The Cholesky factor (for statistics).
+    public var choleskyFactor: SparseCholesky { cholesky }
     /// Stored entries of Z'Z (one triangle).
     public var crossProductEntries: Int { matrix.nnz }
     /// The fill-reducing permutation (new → original).

@@ -23,48 +23,49 @@ public enum ConditionalVarianceMode: Sendable {
 }
 
 extension LinearMixedModel {
-    /// Fits the model: minimises the profiled criterion over θ from lme4's start with BOBYQA,
-    /// restarts once from a boundary if moving off it lowers the objective, sets to zero diagonal
-    /// elements of θ below 10⁻³ whose removal raises the objective by at most 10⁻⁵, and computes
-    /// every quantity lme4 reports at the optimum.
+    /// Fits the model as `lmer` does: minimises the profiled criterion over θ with BOBYQA from
+    /// lme4's start (`thetaStart`), restarts once when a parameter on its bound has a negative
+    /// forward difference (lme4's `restart_edge`), moves parameters within 10⁻⁵ of their bound
+    /// onto it when that lowers the objective (`check.boundary`), and computes every quantity
+    /// lme4 reports at the optimum.
     public func fit(optimizer: BoundedOptimizer = BoundedOptimizer(), start: [Double]? = nil,
                     conditionalVariances: ConditionalVarianceMode = .automatic) throws -> MixedModelFit {
         let t0 = monotonicSeconds()
         evaluationCount = 0
         let lower = thetaLowerBounds
         let upper = [Double](repeating: .infinity, count: lower.count)
-        var result = try optimizer.minimize(start: start ?? thetaStart, lower: lower, upper: upper) { [unowned self] in
+        var result: OptimizerResult = try optimizer.minimize(start: start ?? thetaStart, lower: lower, upper: upper) { [unowned self] in
             try self.objectiveValue($0)
         }
         let diagonal = factor.covariance.flatMap { $0.isDiagonal }
-        // lme4's restart_edge: a parameter on its bound whose increase lowers the objective
         var theta = result.x
-        var best = result.value
-        for (i, isDiag) in diagonal.enumerated() where isDiag && theta[i] == 0 {
-            var trial = theta
-            trial[i] = 1e-4
-            let f = try objective(trial)
-            if f < best - 1e-10 {
-                let again = try optimizer.minimize(start: trial, lower: lower, upper: upper) { [unowned self] in
+        // lme4's restart_edge: if a parameter sits on its bound and the objective decreases as it
+        // leaves the bound (forward difference with step 1e-5), optimise again from the optimum
+        let boundary = diagonal.indices.filter { diagonal[$0] && theta[$0] == lower[$0] }
+        if !boundary.isEmpty {
+            let f0 = try objective(theta)
+            var decreasing = false
+            for i in boundary {
+                var trial = theta
+                trial[i] = lower[i] + 1e-5
+                if (try objective(trial) - f0) / 1e-5 < 0 { decreasing = true }
+            }
+            if decreasing {
+                let again = try optimizer.minimize(start: theta, lower: lower, upper: upper) { [unowned self] in
                     try self.objectiveValue($0)
                 }
-                if again.value < best {
-                    result = again
-                    theta = again.x
-                    best = again.value
-                }
-                break
+                result = again
+                theta = again.x
             }
         }
-        // boundary cleanup: tiny diagonal elements that the data do not support become exactly 0
-        for (i, isDiag) in diagonal.enumerated() where isDiag && theta[i] > 0 && theta[i] < 1e-3 {
+        // lme4's check.boundary: parameters within 1e-5 of their bound go to the bound when that
+        // lowers the objective
+        var best = try objective(theta)
+        for i in diagonal.indices where diagonal[i] && theta[i] > lower[i] && theta[i] - lower[i] < 1e-5 {
             var trial = theta
-            trial[i] = 0
+            trial[i] = lower[i]
             let f = try objective(trial)
-            if f <= best + 1e-5 && f.isFinite {
-                theta = trial
-                best = min(best, f)
-            }
+            if f < best { theta = trial; best = f }
         }
         let evaluations = evaluationCount
         var fit = try results(theta: theta, conditionalVariances: conditionalVariances)

@@ -118,8 +118,30 @@ public final class LinearMixedModel {
 
     /// Lower bounds of θ (0 for diagonal elements of λ).
     public var thetaLowerBounds: [Double] { factor.covariance.flatMap { $0.lowerBounds } }
-    /// lme4's starting θ.
-    public var thetaStart: [Double] { factor.covariance.flatMap { $0.initialValues } }
+    /// lme4's starting θ: 1 on the diagonal of λ and 0 below it; but when every term is a scalar
+    /// intercept on its own grouping factor, θᵢ = √(vᵢ / vₑ) with vᵢ the variance of the group
+    /// means of y for factor i (repeated per observation) and vₑ = var(y) − Σ vᵢ, if positive
+    /// (lme4's `mkLmerDevfun`).
+    public var thetaStart: [Double] {
+        let standard = factor.covariance.flatMap { $0.initialValues }
+        let terms = design.terms
+        let distinct = Set(terms.map { $0.factor.name }).count
+        guard terms.allSatisfy({ $0.columnNames == ["(Intercept)"] }), distinct == terms.count,
+              case .numeric(let yRaw) = design.response else { return standard }
+        let nn = Double(n)
+        let mean = yRaw.reduce(0, +) / nn
+        func variance(_ v: [Double]) -> Double { v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (nn - 1) }
+        let vy = variance(yRaw)
+        var v = [Double]()
+        for t in terms {
+            var sum = [Double](repeating: 0, count: t.levelCount), count = [Double](repeating: 0, count: t.levelCount)
+            for i in 0..<n { sum[Int(t.factor.codes[i])] += yRaw[i]; count[Int(t.factor.codes[i])] += 1 }
+            v.append(variance((0..<n).map { sum[Int(t.factor.codes[$0])] / count[Int(t.factor.codes[$0])] }))
+        }
+        let ve = vy - v.reduce(0, +)
+        guard ve.isFinite, ve > 0 else { return standard }
+        return v.map { ($0 / ve).squareRoot() }
+    }
 
     /// Evaluates the profiled pieces at θ (no allocation, no O(n) work).
     public func components(_ theta: UnsafeBufferPointer<Double>) throws -> ProfiledComponents {

@@ -98,6 +98,13 @@ public final class SparseCholesky {
     /// Entries of L (for a supernodal factor, of its dense supernodal blocks).
     public var factorEntries: Double { csshim_factor_nnz(factor) }
 
+    /// Number of supernodes, and the columns and rows of the widest (zeros for a simplicial factor).
+    public var supernodeStatistics: (count: Int, widestColumns: Int, widestRows: Int) {
+        var ns: Int32 = 0, c: Int32 = 0, r: Int32 = 0
+        csshim_factor_supernode_stats(factor, &ns, &c, &r)
+        return (Int(ns), Int(c), Int(r))
+    }
+
     /// Floating-point operations of one numeric factorisation, from the analysis.
     public var flopsPerFactorization: Double { csshim_common_fl(context.common) }
 
