@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <time.h>
-#include <stdio.h>
 
 // Fortran BLAS/LAPACK (gfortran ABI: hidden string lengths last).
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t);
@@ -29,10 +28,6 @@ int csshim_start(cholmod_common *common, int kind) {
     common->final_ll = 1;
     common->supernodal = kind == 0 ? CHOLMOD_SIMPLICIAL : (kind == 2 ? CHOLMOD_SUPERNODAL : CHOLMOD_AUTO);
     common->quick_return_if_not_posdef = 1;
-    const char *e = getenv("XP_RELAX");
-    if (e) { double a,b,c,d,f,g; if (sscanf(e, "%lf,%lf,%lf,%lf,%lf,%lf", &a,&b,&c,&d,&f,&g) == 6) {
-        common->nrelax[0]=(size_t)a; common->nrelax[1]=(size_t)b; common->nrelax[2]=(size_t)c;
-        common->zrelax[0]=d; common->zrelax[1]=f; common->zrelax[2]=g; } }
     return 1;
 }
 
