@@ -254,3 +254,25 @@ public final class RandomEffectsFactor {
     /// Current λ of term t.
     func lambda(ofTerm t: Int) -> [Double] { lambda[t] }
 }
+
+extension RandomEffectsFactor {
+    /// b = Λ u for u in the original order (uses the current λ).
+    func lambdaTimes(_ u: [Double], into b: inout [Double]) {
+        for t in 0..<covariance.count {
+            let k = pattern.k[t], cs = pattern.columnStart[t], l = lambda(ofTerm: t)
+            for a in 0..<pattern.levels[t] {
+                let base = cs + a * k
+                for r in 0..<k {
+                    var s = 0.0
+                    for c in 0...r { s += l[r + c * k] * u[base + c] }
+                    b[base + r] = s
+                }
+            }
+        }
+    }
+
+    /// Sets λ from θ without refactoring (for computing b = Λu at a given θ).
+    public func setParameters(_ theta: [Double]) {
+        theta.withUnsafeBufferPointer { setTheta($0) }
+    }
+}

@@ -82,52 +82,27 @@ extension LinearMixedModel {
 
     /// Every quantity lme4 reports, at a given θ (the optimum, or any θ for profiling).
     public func results(theta: [Double], conditionalVariances mode: ConditionalVarianceMode = .automatic) throws -> MixedModelFit {
-        let m = p + 1
         let comp = try theta.withUnsafeBufferPointer { try components($0) }
         let objective = criterionValue(comp)
-        let dense = self.denseFactor
-        // β̂: solve R_X' β = r_Xy
-        var beta = (0..<p).map { dense[p + $0 * m] }
-        dense.withUnsafeBufferPointer { d in
-            beta.withUnsafeMutableBufferPointer { b in
-                csshim_dtrsm_lower_left(1, Int32(p), 1, d.baseAddress!, Int32(m), b.baseAddress!, Int32(max(p, 1)))
-            }
-        }
-        // ũ (permuted): L' v = r_Zy − R_ZX β̂; b = Λ P' v
-        let rzx = self.rzxWorkspace
-        var v = [Double](repeating: 0, count: q)
-        for i in 0..<q {
-            var s = rzx[i + p * q]
-            for j in 0..<p { s -= rzx[i + j * q] * beta[j] }
-            v[i] = s
-        }
-        try v.withUnsafeMutableBufferPointer { try factor.solveLt($0.baseAddress!, columns: 1) }
-        var b = [Double](repeating: 0, count: q)
-        v.withUnsafeBufferPointer { src in b.withUnsafeMutableBufferPointer { factor.lambdaFromPermuted(src, into: $0) } }
+        let (beta, _, b) = try system.solution()
         let nn = Double(n)
         let sigma2 = comp.pwrss / (criterion == .reml ? nn - Double(p) : nn)
         let sigma = sigma2.squareRoot()
         // vcov(β̂) = σ² (R_X R_X')⁻¹
-        var rx = [Double](repeating: 0, count: p * p)
-        for j in 0..<p { for i in j..<p { rx[i + j * p] = dense[i + j * m] } }
-        let info = rx.withUnsafeMutableBufferPointer { csshim_dpotri_lower(Int32(p), $0.baseAddress!, Int32(max(p, 1))) }
-        if info != 0 { throw LinearAlgebraError.lapack(routine: "dpotri", info: info) }
-        var vcov = [Double](repeating: 0, count: p * p)
-        for j in 0..<p { for i in j..<p { vcov[i + j * p] = sigma2 * rx[i + j * p]; vcov[j + i * p] = sigma2 * rx[i + j * p] } }
+        let vcov = try system.unscaledFixedEffectsCovariance().map { $0 * sigma2 }
         let se = (0..<p).map { vcov[$0 + $0 * p].squareRoot() }
 
         // fitted values and residuals
-        let X = design.X
-        var fitted = [Double](repeating: 0, count: n)
-        b.withUnsafeBufferPointer { bb in fitted.withUnsafeMutableBufferPointer { pattern.zTimes(bb, into: $0) } }
-        for j in 0..<p { let bj = beta[j]; for i in 0..<n { fitted[i] += X[i + j * n] * bj } }
+        var fitted = system.zTimes(b)
+        let xb = system.xTimes(beta)
+        for i in 0..<n { fitted[i] += xb[i] }
         if let off = design.offset { for i in 0..<n { fitted[i] += off[i] } }
         guard case .numeric(let yRaw) = design.response else { fatalError("checked in init") }
         let resid = (0..<n).map { yRaw[$0] - fitted[$0] }
         let pearson = design.weights.map { w in (0..<n).map { resid[$0] * w[$0].squareRoot() } } ?? resid
 
         // random effects and their conditional variances
-        let condVar = try conditionalVarianceBlocks(mode: mode, sigma2: sigma2)
+        let condVar = mode == .never ? nil : try system.conditionalCovariances(scale: sigma2, force: mode == .always)
         var estimates = [RandomEffectsEstimates]()
         var offset = 0
         for (t, term) in design.terms.enumerated() {
@@ -165,26 +140,12 @@ extension LinearMixedModel {
             optimizerReport: "")
     }
 
-    /// The dense factor of the last evaluation ((p + 1) × (p + 1), lower).
-    var denseFactor: [Double] { denseWorkspace }
-
     /// lme4's VarCorr rows for θ and σ: per block, the variances, then the covariances with their
     /// correlations; then the residual row when asked.
     public func varCorr(theta: [Double], sigma: Double, residual: Bool) -> [VarCorrEntry] {
         design.varCorr(theta: theta, sigma: sigma, residual: residual)
     }
 
-    /// The conditional variance matrices of the random effects at the current factor:
-    /// σ² λ [(Λ'Z'ZΛ + I)⁻¹]_block λ' for each level (k × k per level, column-major).
-    func conditionalVarianceBlocks(mode: ConditionalVarianceMode, sigma2: Double) throws -> [[Double]]? {
-        switch mode {
-        case .never: return nil
-        case .automatic:
-            if Double(q) * factor.factorEntries * 2 > 2e9 { return nil }
-        case .always: break
-        }
-        return try factor.conditionalCovariances(scale: sigma2)
-    }
 }
 
 extension MixedModelDesign {

@@ -11,16 +11,6 @@ public enum Criterion: String, Sendable {
     case ml = "ML"
 }
 
-/// The pieces of the profiled objective at one θ, read off the factor's diagonal.
-public struct ProfiledComponents: Sendable, Equatable {
-    /// log det(Λ'Z'WZΛ + I).
-    public var ldL2: Double
-    /// log det(R_X'R_X), the fixed-effects block of the factor.
-    public var ldRX2: Double
-    /// Penalised weighted residual sum of squares r²(θ) = ‖W½(y − Xβ̂ − ZΛũ)‖² + ‖ũ‖².
-    public var pwrss: Double
-}
-
 /// A linear mixed model y = Xβ + ZΛθu + ε, u ~ N(0, σ²I), ε ~ N(0, σ²W⁻¹), fitted by profiled
 /// REML or ML as in lme4 (Bates et al. 2015, J. Stat. Soft. 67(1), section 3).
 ///
@@ -37,31 +27,20 @@ public final class LinearMixedModel {
     public let design: MixedModelDesign
     /// REML or ML.
     public var criterion: Criterion
-    let pattern: CrossProductPattern
+    /// The weighted penalised least-squares system (cross-products formed once).
+    public let system: PenalizedLeastSquares
     /// The shared factor-update core.
-    public let factor: RandomEffectsFactor
+    public var factor: RandomEffectsFactor { system.factor }
     let n: Int, p: Int, q: Int
-    /// y (minus the offset).
-    let y: [Double]
-    /// Z'W[X y] (q × (p + 1), original order).
-    let zxy: [Double]
-    /// [X y]'W[X y] ((p + 1) × (p + 1)).
-    let xyxy: [Double]
     /// Σ log wᵢ.
     let logWeightSum: Double
-    private var rzx: [Double]
-    private var dense: [Double]
-    /// R_ZX of the last evaluation (permuted, q × (p + 1)).
-    var rzxWorkspace: [Double] { rzx }
-    /// The dense factor of the last evaluation.
-    var denseWorkspace: [Double] { dense }
     /// Number of objective evaluations so far.
     public internal(set) var evaluationCount = 0
     /// Called after every evaluation with (evaluation, θ, objective) — for progress and traces.
     public var observer: ((Int, [Double], Double) -> Void)? = nil
 
     /// Builds the model: validates the design for a Gaussian response, forms the cross-products
-    /// and does CHOLMOD's symbolic analysis.
+    /// of [Z X y] once and does CHOLMOD's symbolic analysis.
     public init(design: MixedModelDesign, criterion: Criterion = .reml, factorKind: FactorKind = .automatic,
                 ordering: SparseCholesky.Ordering = .automatic) throws {
         guard case .numeric(let yRaw) = design.response else {
@@ -78,42 +57,12 @@ public final class LinearMixedModel {
         self.criterion = criterion
         n = design.nobs
         p = design.p
-        let y = design.offset.map { off in zip(yRaw, off).map { $0 - $1 } } ?? yRaw
-        self.y = y
-        let pattern = CrossProductPattern(terms: design.terms)
-        self.pattern = pattern
-        let q = pattern.q
-        self.q = q
-        let n = design.nobs, p = design.p
-        let w = design.weights
-        if let w { w.withUnsafeBufferPointer { pattern.accumulate(weights: $0) } } else { pattern.accumulate(weights: nil) }
-        let m = p + 1
-        var xy = design.X
-        xy.append(contentsOf: y)
-        var zxy = [Double](repeating: 0, count: q * m)
-        xy.withUnsafeBufferPointer { xb in
-            zxy.withUnsafeMutableBufferPointer { out in
-                if let w { w.withUnsafeBufferPointer { pattern.zTransposeTimes(xb, columns: m, weights: $0, into: out) } }
-                else { pattern.zTransposeTimes(xb, columns: m, weights: nil, into: out) }
-            }
-        }
-        self.zxy = zxy
-        var g = [Double](repeating: 0, count: m * m)
-        for a in 0..<m {
-            for b in 0...a {
-                var s = 0.0
-                if let w { for i in 0..<n { s += w[i] * xy[i + a * n] * xy[i + b * n] } }
-                else { for i in 0..<n { s += xy[i + a * n] * xy[i + b * n] } }
-                g[a + b * m] = s
-                g[b + a * m] = s
-            }
-        }
-        xyxy = g
-        logWeightSum = w.map { $0.reduce(0) { $0 + log($1) } } ?? 0
-        let cov = design.terms.map { CovarianceFactor(size: $0.columnCount, blocks: $0.blocks.map { $0.columns }) }
-        factor = try RandomEffectsFactor(pattern: pattern, covariance: cov, kind: factorKind, ordering: ordering)
-        rzx = [Double](repeating: 0, count: q * m)
-        dense = [Double](repeating: 0, count: m * m)
+        let system = try PenalizedLeastSquares(design: design, factorKind: factorKind, ordering: ordering)
+        self.system = system
+        q = system.q
+        system.setWeights(design.weights)
+        system.setResponse(design.offset.map { off in zip(yRaw, off).map { $0 - $1 } } ?? yRaw)
+        logWeightSum = design.weights.map { $0.reduce(0) { $0 + log($1) } } ?? 0
     }
 
     /// Lower bounds of θ (0 for diagonal elements of λ).
@@ -145,29 +94,7 @@ public final class LinearMixedModel {
 
     /// Evaluates the profiled pieces at θ (no allocation, no O(n) work).
     public func components(_ theta: UnsafeBufferPointer<Double>) throws -> ProfiledComponents {
-        try factor.update(theta: theta)
-        let m = p + 1
-        try zxy.withUnsafeBufferPointer { src in
-            try rzx.withUnsafeMutableBufferPointer { dst in
-                factor.lambdaTransposePermuted(src, columns: m, into: dst)
-                try factor.solveL(dst.baseAddress!, columns: m)
-            }
-        }
-        // dense = [X y]'W[X y] − R_ZX'R_ZX, then its lower Cholesky factor
-        dense.withUnsafeMutableBufferPointer { d in
-            xyxy.withUnsafeBufferPointer { d.baseAddress!.update(from: $0.baseAddress!, count: m * m) }
-            rzx.withUnsafeBufferPointer { r in
-                csshim_dsyrk_lower_trans(Int32(m), Int32(q), -1, r.baseAddress!, Int32(max(q, 1)), 1, d.baseAddress!, Int32(m))
-            }
-        }
-        let info = dense.withUnsafeMutableBufferPointer { csshim_dpotrf_lower(Int32(m), $0.baseAddress!, Int32(m)) }
-        var ldRX2 = 0.0
-        if info > 0 && Int(info) <= p {
-            throw LinearAlgebraError.notPositiveDefinite(column: Int(info) - 1)
-        }
-        for j in 0..<p { ldRX2 += 2 * log(dense[j + j * m]) }
-        let ryy = info == 0 ? dense[p + p * m] : 0
-        return ProfiledComponents(ldL2: factor.logDeterminant, ldRX2: ldRX2, pwrss: ryy * ryy)
+        try system.evaluate(theta: theta)
     }
 
     /// The criterion from its pieces: REML criterion or ML deviance (−2 log-likelihood).

@@ -1,0 +1,209 @@
+import CSparseShim
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The pieces of the profiled objective at one θ, read off the factor's diagonal.
+public struct ProfiledComponents: Sendable, Equatable {
+    /// log det(Λ'Z'WZΛ + I).
+    public var ldL2: Double
+    /// log det(R_X'R_X), the fixed-effects block of the factor.
+    public var ldRX2: Double
+    /// Penalised weighted residual sum of squares r²(θ) = ‖W½(z − Xβ̂ − ZΛũ)‖² + ‖ũ‖².
+    public var pwrss: Double
+}
+
+/// Weighted penalised least squares on the factor-update core (lme4 paper, eq. 3.19):
+///
+///     min over u, β of ‖W½(z − Xβ − ZΛθu)‖² + ‖u‖²,
+///
+/// solved through the blocked Cholesky factor of
+///
+///     [Λ'Z'WZΛ + I   Λ'Z'WX   Λ'Z'Wz]   [L      0     0  ] [L      0     0  ]'
+///     [X'WZΛ         X'WX     X'Wz  ] = [R_ZX'  R_X   0  ] [R_ZX'  R_X   0  ]
+///     [z'WZΛ         z'WX     z'Wz  ]   [r_Z'   r_X'  r  ] [r_Z'   r_X'  r  ]
+///
+/// The sparse block is `RandomEffectsFactor`'s L; R_ZX = L⁻¹PΛ'Z'W[X z] is a q × (p + 1) dense
+/// solve; the rest is a (p + 1) × (p + 1) dense Cholesky of the downdated block. The cross-products
+/// depend on the weights and the response only: a linear mixed model sets them once, a GLMM at
+/// every PIRLS step. `evaluate(theta:)` does no O(n) work and no allocation.
+public final class PenalizedLeastSquares {
+    let pattern: CrossProductPattern
+    /// The shared sparse factor.
+    public let factor: RandomEffectsFactor
+    /// Observations, fixed-effect columns, random effects.
+    public let n: Int, p: Int, q: Int
+    /// X (n × p, column-major).
+    let X: [Double]
+    /// Z'W[X z] (q × (p + 1), original order).
+    private var zxz: [Double]
+    /// [X z]'W[X z] ((p + 1) × (p + 1)).
+    private var xzxz: [Double]
+    private var rzx: [Double]
+    private var dense: [Double]
+    /// The current weights (nil: all ones).
+    public private(set) var weights: [Double]?
+
+    /// Forms the pattern of Z'Z for the design's terms and analyses it symbolically.
+    public init(design: MixedModelDesign, factorKind: FactorKind = .automatic,
+                ordering: SparseCholesky.Ordering = .automatic) throws {
+        let pattern = CrossProductPattern(terms: design.terms)
+        self.pattern = pattern
+        n = design.nobs
+        p = design.p
+        q = pattern.q
+        X = design.X
+        let cov = design.terms.map { CovarianceFactor(size: $0.columnCount, blocks: $0.blocks.map { $0.columns }) }
+        factor = try RandomEffectsFactor(pattern: pattern, covariance: cov, kind: factorKind, ordering: ordering)
+        let m = p + 1
+        zxz = [Double](repeating: 0, count: q * m)
+        xzxz = [Double](repeating: 0, count: m * m)
+        rzx = [Double](repeating: 0, count: q * m)
+        dense = [Double](repeating: 0, count: m * m)
+    }
+
+    /// Sets the observation weights W (nil: unit weights) and recomputes the blocks of Z'WZ.
+    public func setWeights(_ w: [Double]?) {
+        weights = w
+        if let w { w.withUnsafeBufferPointer { pattern.accumulate(weights: $0) } } else { pattern.accumulate(weights: nil) }
+    }
+
+    /// Sets the (working) response z and recomputes Z'W[X z] and [X z]'W[X z] with the current weights.
+    public func setResponse(_ z: [Double]) {
+        precondition(z.count == n)
+        let m = p + 1
+        var xz = X
+        xz.append(contentsOf: z)
+        xz.withUnsafeBufferPointer { xb in
+            zxz.withUnsafeMutableBufferPointer { out in
+                if let w = weights { w.withUnsafeBufferPointer { pattern.zTransposeTimes(xb, columns: m, weights: $0, into: out) } }
+                else { pattern.zTransposeTimes(xb, columns: m, weights: nil, into: out) }
+            }
+        }
+        for a in 0..<m {
+            for b in 0...a {
+                var s = 0.0
+                let ca = a * n, cb = b * n
+                if let w = weights { for i in 0..<n { s += w[i] * xz[ca + i] * xz[cb + i] } }
+                else { for i in 0..<n { s += xz[ca + i] * xz[cb + i] } }
+                xzxz[a + b * m] = s
+                xzxz[b + a * m] = s
+            }
+        }
+    }
+
+    /// Factors at θ and returns the profiled pieces (no O(n) work, no allocation).
+    /// Throws `LinearAlgebraError.notPositiveDefinite` when X is (numerically) rank deficient given θ.
+    public func evaluate(theta: UnsafeBufferPointer<Double>) throws -> ProfiledComponents {
+        try factor.update(theta: theta)
+        let m = p + 1
+        let q = self.q
+        try zxz.withUnsafeBufferPointer { src in
+            try rzx.withUnsafeMutableBufferPointer { dst in
+                factor.lambdaTransposePermuted(src, columns: m, into: dst)
+                try factor.solveL(dst.baseAddress!, columns: m)
+            }
+        }
+        dense.withUnsafeMutableBufferPointer { d in
+            xzxz.withUnsafeBufferPointer { d.baseAddress!.update(from: $0.baseAddress!, count: m * m) }
+            rzx.withUnsafeBufferPointer { r in
+                csshim_dsyrk_lower_trans(Int32(m), Int32(q), -1, r.baseAddress!, Int32(max(q, 1)), 1, d.baseAddress!, Int32(m))
+            }
+        }
+        let info = dense.withUnsafeMutableBufferPointer { csshim_dpotrf_lower(Int32(m), $0.baseAddress!, Int32(m)) }
+        if info > 0 && Int(info) <= p {
+            throw LinearAlgebraError.notPositiveDefinite(column: Int(info) - 1)
+        }
+        var ldRX2 = 0.0
+        for j in 0..<p { ldRX2 += 2 * log(dense[j + j * m]) }
+        let r = info == 0 ? dense[p + p * m] : 0
+        return ProfiledComponents(ldL2: factor.logDeterminant, ldRX2: ldRX2, pwrss: r * r)
+    }
+
+    /// The solution of the last `evaluate`: β̂ (solving R_X'β = r_X), the spherical random effects
+    /// ũ (solving L'Pũ = r_Z − R_ZX β̂) and b = Λũ, both in the original order.
+    public func solution() throws -> (beta: [Double], u: [Double], b: [Double]) {
+        let m = p + 1
+        var beta = (0..<p).map { dense[p + $0 * m] }
+        dense.withUnsafeBufferPointer { d in
+            beta.withUnsafeMutableBufferPointer { bb in
+                csshim_dtrsm_lower_left(1, Int32(p), 1, d.baseAddress!, Int32(m), bb.baseAddress!, Int32(max(p, 1)))
+            }
+        }
+        var v = [Double](repeating: 0, count: q)
+        for i in 0..<q {
+            var s = rzx[i + p * q]
+            for j in 0..<p { s -= rzx[i + j * q] * beta[j] }
+            v[i] = s
+        }
+        try v.withUnsafeMutableBufferPointer { try factor.solveLt($0.baseAddress!, columns: 1) }
+        var u = [Double](repeating: 0, count: q), b = [Double](repeating: 0, count: q)
+        v.withUnsafeBufferPointer { src in
+            u.withUnsafeMutableBufferPointer { factor.original(from: src, into: $0) }
+            b.withUnsafeMutableBufferPointer { factor.lambdaFromPermuted(src, into: $0) }
+        }
+        return (beta, u, b)
+    }
+
+    /// (R_X R_X')⁻¹ from the last `evaluate` (p × p, column-major): vcov(β̂) up to the scale σ².
+    public func unscaledFixedEffectsCovariance() throws -> [Double] {
+        let m = p + 1
+        var rx = [Double](repeating: 0, count: p * p)
+        for j in 0..<p { for i in j..<p { rx[i + j * p] = dense[i + j * m] } }
+        let info = rx.withUnsafeMutableBufferPointer { csshim_dpotri_lower(Int32(p), $0.baseAddress!, Int32(max(p, 1))) }
+        if info != 0 { throw LinearAlgebraError.lapack(routine: "dpotri", info: info) }
+        for j in 0..<p { for i in j..<p { rx[j + i * p] = rx[i + j * p] } }
+        return rx
+    }
+
+    /// Conditional modes of the spherical random effects for a fixed linear predictor part:
+    /// ũ = (Λ'Z'WZΛ + I)⁻¹ Λ'Z'W r, factoring at θ with the current weights (GLMM PIRLS with β
+    /// held fixed). Also returns log det(Λ'Z'WZΛ + I).
+    public func conditionalModes(theta: UnsafeBufferPointer<Double>, residual r: [Double]) throws -> (u: [Double], ldL2: Double) {
+        try factor.update(theta: theta)
+        var ztr = [Double](repeating: 0, count: q)
+        r.withUnsafeBufferPointer { rb in
+            ztr.withUnsafeMutableBufferPointer { out in
+                if let w = weights { w.withUnsafeBufferPointer { pattern.zTransposeTimes(rb, columns: 1, weights: $0, into: out) } }
+                else { pattern.zTransposeTimes(rb, columns: 1, weights: nil, into: out) }
+            }
+        }
+        var v = [Double](repeating: 0, count: q)
+        ztr.withUnsafeBufferPointer { src in v.withUnsafeMutableBufferPointer { factor.lambdaTransposePermuted(src, columns: 1, into: $0) } }
+        try v.withUnsafeMutableBufferPointer { try factor.solveL($0.baseAddress!, columns: 1) }
+        try v.withUnsafeMutableBufferPointer { try factor.solveLt($0.baseAddress!, columns: 1) }
+        var u = [Double](repeating: 0, count: q)
+        v.withUnsafeBufferPointer { src in u.withUnsafeMutableBufferPointer { factor.original(from: src, into: $0) } }
+        return (u, factor.logDeterminant)
+    }
+
+    /// Z Λ u for spherical random effects u (original order): an n-vector.
+    public func zLambda(_ u: [Double]) -> [Double] {
+        var b = [Double](repeating: 0, count: q)
+        factor.lambdaTimes(u, into: &b)
+        return zTimes(b)
+    }
+
+    /// Z b: an n-vector.
+    public func zTimes(_ b: [Double]) -> [Double] {
+        var out = [Double](repeating: 0, count: n)
+        b.withUnsafeBufferPointer { bb in out.withUnsafeMutableBufferPointer { pattern.zTimes(bb, into: $0) } }
+        return out
+    }
+
+    /// X β: an n-vector.
+    public func xTimes(_ beta: [Double]) -> [Double] {
+        var out = [Double](repeating: 0, count: n)
+        for j in 0..<p { let bj = beta[j]; if bj != 0 { for i in 0..<n { out[i] += X[i + j * n] * bj } } }
+        return out
+    }
+
+    /// Conditional covariances of the random effects b at the current factor (see
+    /// `RandomEffectsFactor.conditionalCovariances`), or nil when the work is large and not asked for.
+    public func conditionalCovariances(scale: Double, force: Bool) throws -> [[Double]]? {
+        if !force && Double(q) * factor.factorEntries * 2 > 2e9 { return nil }
+        return try factor.conditionalCovariances(scale: scale)
+    }
+}
