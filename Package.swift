@@ -5,6 +5,7 @@ let package = Package(
     name: "SparseLMM",
     products: [
         .library(name: "SparseLMM", targets: ["SparseLMM"]),
+        .library(name: "GLMM", targets: ["GLMM"]),
         .executable(name: "lmm", targets: ["lmm"]),
     ],
     dependencies: [
@@ -25,10 +26,11 @@ let package = Package(
             ]
         ),
         .target(name: "SparseLMM", dependencies: ["CSparseShim"]),
+        .target(name: "GLMM", dependencies: ["SparseLMM", "CSparseShim"]),
         .executableTarget(
             name: "lmm",
             dependencies: [
-                "SparseLMM",
+                "SparseLMM", "GLMM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SparseLMM
+import GLMM
 
 /// `lmm fit DATA.csv 'FORMULA'`: fit and print an lme4-style summary or the contract's JSON.
 struct Fit: ParsableCommand {
@@ -23,25 +24,18 @@ struct Fit: ParsableCommand {
     @Option(help: "Adaptive Gauss-Hermite points (GLMM with one scalar random-effects term); 1 = Laplace.")
     var nagq: Int = 1
 
+    @Option(name: .customLong("se"), help: "GLMM standard errors: lme4 (lme4's default Hessian), exact (Hessian of the exact Laplace deviance) or conditional (R_X, lme4's use.hessian = FALSE).")
+    var standardErrors: String = "lme4"
+
     @Flag(help: "Print the optimiser's trace on standard error.")
     var verbose = false
 
     func run() throws {
         try runReporting {
             if reml && ml { throw CommandError.usage("--reml and --ml are mutually exclusive") }
-            if nagq < 1 { throw CommandError.usage("--nagq must be a positive whole number, got \(nagq)") }
-            guard family == "gaussian" else {
-                throw CommandError.usage("family '\(family)' is not available in this build; only gaussian is")
-            }
-            if let link, link != "identity" { throw CommandError.usage("the gaussian family supports only the identity link, got '\(link)'") }
+            let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml, standardErrors: standardErrors)
             let (_, design) = try model.design()
-            let lmm = try LinearMixedModel(design: design, criterion: ml ? .ml : .reml)
-            if verbose {
-                lmm.observer = { k, theta, f in
-                    printError("eval \(k): objective \(f) at theta = [\(theta.map { "\($0)" }.joined(separator: ", "))]")
-                }
-            }
-            let fit = try lmm.fit()
+            let fit = try spec.fit(design: design, verbose: verbose)
             if out.format == .json {
                 try emit(fit.json().serialized(indent: 2), to: out.output)
             } else {

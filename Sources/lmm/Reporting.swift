@@ -1,5 +1,6 @@
 import ArgumentParser
 import SparseLMM
+import GLMM
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,6 +52,12 @@ func runReporting(_ body: () throws -> Void) throws {
     } catch let e as CommandError {
         printError("error: \(e.description)")
         throw ExitCode(ExitStatus.badInput)
+    } catch let e as GLMMError {
+        printError("error: \(e.description)")
+        switch e {
+        case .pirlsDidNotConverge, .pirlsStepHalvingFailed, .nonFiniteDeviance: throw ExitCode(ExitStatus.numericalFailure)
+        default: throw ExitCode(ExitStatus.badInput)
+        }
     } catch let e as LinearAlgebraError {
         printError("error: numerical failure: \(e.description)")
         throw ExitCode(ExitStatus.numericalFailure)

@@ -152,39 +152,57 @@ public final class RandomEffectsFactor {
     }
 
     /// Rescales the current Z'WZ blocks by the current λ into the CHOLMOD matrix:
-    /// block (B₁, B₂) ↦ λ_{t₁}' V λ_{t₂}.
+    /// block (B₁, B₂) ↦ λ_{t₁}' V λ_{t₂}. Pairs of scalar terms are a single multiplication.
     func rescale() {
         let x = matrix.values
+        let nt = covariance.count
+        // λ of every term side by side, so the loop reads plain memory
+        var lambdaStart = [Int](repeating: 0, count: nt + 1)
+        for t in 0..<nt { lambdaStart[t + 1] = lambdaStart[t] + lambda[t].count }
+        var flat = [Double](repeating: 0, count: lambdaStart[nt])
+        for t in 0..<nt { for (k, v) in lambda[t].enumerated() { flat[lambdaStart[t] + k] = v } }
         pattern.values.withUnsafeBufferPointer { v in
             dest.withUnsafeBufferPointer { d in
-                product.withUnsafeMutableBufferPointer { tmp in
-                    let pf = pattern.pairFirst, ps = pattern.pairSecond, bt = pattern.blockTerm
-                    for p in 0..<pattern.pairCount {
-                        let t1 = Int(bt[Int(pf[p])]), t2 = Int(bt[Int(ps[p])])
-                        let k1 = pattern.k[t1], k2 = pattern.k[t2]
-                        let vo = pattern.pairOffset[p]
-                        let ds = destStart[p]
-                        if k1 == 1 && k2 == 1 {
-                            x[Int(d[ds])] = lambda[t1][0] * lambda[t2][0] * v[vo]
-                            continue
-                        }
-                        let l1 = lambda[t1], l2 = lambda[t2]
-                        // tmp1 = V λ₂ (k₁ × k₂); tmp2 = λ₁' tmp1
-                        for c in 0..<k2 {
-                            for r in 0..<k1 {
-                                var s = 0.0
-                                for m in c..<k2 { s += v[vo + r + m * k1] * l2[m + c * k2] }
-                                tmp[r + c * k1] = s
-                            }
-                        }
-                        let diagonal = pf[p] == ps[p]
-                        var e = ds
-                        for c in 0..<k2 {
-                            for r in 0..<k1 where !diagonal || r >= c {
-                                var s = 0.0
-                                for m in r..<k1 { s += l1[m + r * k1] * tmp[m + c * k1] }
-                                x[Int(d[e])] = s
-                                e += 1
+                destStart.withUnsafeBufferPointer { ds in
+                    pattern.pairOffset.withUnsafeBufferPointer { po in
+                        pattern.pairFirst.withUnsafeBufferPointer { pf in
+                            pattern.pairSecond.withUnsafeBufferPointer { ps in
+                                pattern.blockTerm.withUnsafeBufferPointer { bt in
+                                    flat.withUnsafeBufferPointer { lam in
+                                        product.withUnsafeMutableBufferPointer { tmp in
+                                            pattern.k.withUnsafeBufferPointer { kk in
+                                                for p in 0..<pf.count {
+                                                    let t1 = Int(bt[Int(pf[p])]), t2 = Int(bt[Int(ps[p])])
+                                                    let k1 = kk[t1], k2 = kk[t2]
+                                                    let vo = po[p]
+                                                    let l1 = lambdaStart[t1], l2 = lambdaStart[t2]
+                                                    if k1 == 1 && k2 == 1 {
+                                                        x[Int(d[ds[p]])] = lam[l1] * lam[l2] * v[vo]
+                                                        continue
+                                                    }
+                                                    // tmp = V λ₂ (k₁ × k₂); then λ₁' tmp, entry by entry
+                                                    for c in 0..<k2 {
+                                                        for r in 0..<k1 {
+                                                            var s = 0.0
+                                                            for m in c..<k2 { s += v[vo + r + m * k1] * lam[l2 + m + c * k2] }
+                                                            tmp[r + c * k1] = s
+                                                        }
+                                                    }
+                                                    let diagonal = pf[p] == ps[p]
+                                                    var e = ds[p]
+                                                    for c in 0..<k2 {
+                                                        for r in 0..<k1 where !diagonal || r >= c {
+                                                            var s = 0.0
+                                                            for m in r..<k1 { s += lam[l1 + m + r * k1] * tmp[m + c * k1] }
+                                                            x[Int(d[e])] = s
+                                                            e += 1
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -274,5 +292,14 @@ extension RandomEffectsFactor {
     /// Sets λ from θ without refactoring (for computing b = Λu at a given θ).
     public func setParameters(_ theta: [Double]) {
         theta.withUnsafeBufferPointer { setTheta($0) }
+    }
+}
+
+extension RandomEffectsFactor {
+    /// b = Λ u for u in the original order, with the current λ.
+    public func lambda(_ u: [Double]) -> [Double] {
+        var b = [Double](repeating: 0, count: q)
+        lambdaTimes(u, into: &b)
+        return b
     }
 }

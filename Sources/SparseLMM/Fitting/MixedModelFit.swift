@@ -27,6 +27,11 @@ public struct RandomEffectsEstimates: Sendable {
     /// Conditional variance matrices (k × k per level, column-major, level by level), if computed.
     public var conditionalVariances: [Double]?
 
+    public init(group: String, levels: [String], columns: [String], values: [Double], conditionalVariances: [Double]?) {
+        self.group = group; self.levels = levels; self.columns = columns; self.values = values
+        self.conditionalVariances = conditionalVariances
+    }
+
     /// The conditional mode of `column` for `level`.
     public func value(level: Int, column: Int) -> Double { values[level * columns.count + column] }
 }
@@ -104,6 +109,48 @@ public struct MixedModelFit: Sendable {
     public var messages: [String]
     /// How the optimiser was chosen (e.g. "BOBYQA (derivative-free), 3 parameters").
     public var optimizerReport: String
+
+    /// Memberwise initialiser (used by the fitting code of SparseLMM and GLMM).
+    public init(formula: String, responseName: String, family: String, link: String, method: String, nAGQ: Int, nobs: Int, groupCounts: [(name: String, levels: Int)], objective: Double, logLik: Double, parameterCount: Int, thetaNames: [String], theta: [Double], sigma: Double?, fixedEffectNames: [String], fixedEffects: [Double], standardErrors: [Double], covariance: [Double], varCorr: [VarCorrEntry], randomEffects: [RandomEffectsEstimates], negativeBinomialTheta: Double?, response: [Double], fitted: [Double], linearPredictor: [Double], residuals: [Double], pearsonResiduals: [Double], devianceResiduals: [Double], weights: [Double]?, converged: Bool, singular: Bool, droppedColumns: [String], omittedRows: [Int], evaluations: Int, fitSeconds: Double, optimizerMessage: String, warnings: [String], messages: [String], optimizerReport: String) {
+        self.formula = formula
+        self.responseName = responseName
+        self.family = family
+        self.link = link
+        self.method = method
+        self.nAGQ = nAGQ
+        self.nobs = nobs
+        self.groupCounts = groupCounts
+        self.objective = objective
+        self.logLik = logLik
+        self.parameterCount = parameterCount
+        self.thetaNames = thetaNames
+        self.theta = theta
+        self.sigma = sigma
+        self.fixedEffectNames = fixedEffectNames
+        self.fixedEffects = fixedEffects
+        self.standardErrors = standardErrors
+        self.covariance = covariance
+        self.varCorr = varCorr
+        self.randomEffects = randomEffects
+        self.negativeBinomialTheta = negativeBinomialTheta
+        self.response = response
+        self.fitted = fitted
+        self.linearPredictor = linearPredictor
+        self.residuals = residuals
+        self.pearsonResiduals = pearsonResiduals
+        self.devianceResiduals = devianceResiduals
+        self.weights = weights
+        self.converged = converged
+        self.singular = singular
+        self.droppedColumns = droppedColumns
+        self.omittedRows = omittedRows
+        self.evaluations = evaluations
+        self.fitSeconds = fitSeconds
+        self.optimizerMessage = optimizerMessage
+        self.warnings = warnings
+        self.messages = messages
+        self.optimizerReport = optimizerReport
+    }
 
     /// β̂ by name.
     public func fixedEffect(_ name: String) -> Double? {

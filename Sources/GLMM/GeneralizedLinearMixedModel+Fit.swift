@@ -1,0 +1,218 @@
+import SparseLMM
+import CSparseShim
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+func monotonicNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
+}
+
+extension GeneralizedLinearMixedModel {
+    /// Fits the model as `glmer` does (see the type's documentation).
+    /// - Parameters:
+    ///   - nAGQ: 1 for the Laplace approximation; more for adaptive Gauss-Hermite quadrature with
+    ///     that many points (one scalar random-effects term only).
+    ///   - standardErrors: how vcov(β̂) is computed (lme4's default by default).
+    public func fit(nAGQ: Int = 1, standardErrors: StandardErrorMethod = .lme4Hessian) throws -> MixedModelFit {
+        let t0 = monotonicNow()
+        guard (1...100).contains(nAGQ) else { throw GLMMError.invalidQuadraturePoints(nAGQ) }
+        if nAGQ > 1 && !(design.terms.count == 1 && design.terms[0].columnCount == 1) {
+            throw GLMMError.quadratureNeedsOneScalarTerm(terms: design.terms.count,
+                                                         columns: design.terms.reduce(0) { $0 + $1.columnCount })
+        }
+        evaluationCount = 0
+        warm = nil
+        let nTheta = thetaStart.count
+        let lower = thetaLowerBounds
+        var warnings = [String]()
+        var negativeBinomial = false
+        if case .negativeBinomial = family {
+            negativeBinomial = true
+            // stage 0: a Poisson fit gives the means from which θ_nb starts (MASS's theta.ml)
+            family = .poisson
+            var poissonStart = BoundedOptimizer()
+            poissonStart.absoluteFunctionTolerance = 1e-6
+            let r0 = try poissonStart.minimize(start: thetaStart, lower: lower, upper: upper(nTheta)) { [unowned self] x in
+                try self.counted(Array(x)) { try self.jointDeviance(theta: Array(x)) }
+            }
+            let s0 = try pirlsJoint(theta: r0.x, start: warm)
+            let thetaNB = negativeBinomialThetaML(y: response.y, mu: s0.mu, weights: response.weights)
+            family = .negativeBinomial(theta: thetaNB)
+            warm = nil
+        }
+        // stage 1 (nAGQ = 0): θ with β inside PIRLS
+        var stage1 = BoundedOptimizer()
+        stage1.relativeFunctionTolerance = 1e-10
+        let r1 = try stage1.minimize(start: thetaStart, lower: lower, upper: upper(nTheta)) { [unowned self] x in
+            try self.counted(Array(x)) { try self.jointDeviance(theta: Array(x)) }
+        }
+        let s1 = try pirlsJoint(theta: r1.x, start: warm)
+        warm = s1
+        let lp0 = (0..<n).map { s1.eta[$0] - response.offset[$0] }
+        // starting steps for stage 2: θ relative, β on the scale of its standard error
+        let se1 = try rxStandardErrors(state: s1, theta: r1.x)
+        var x0 = r1.x + s1.beta
+        var lo = lower + [Double](repeating: -.infinity, count: p)
+        var steps = r1.x.map { max(0.1 * abs($0), 0.05) } + se1.map { max($0, 1e-4) * 0.5 }
+        if negativeBinomial, case .negativeBinomial(let t) = family {
+            x0.append(log(t)); lo.append(-.infinity); steps.append(0.2)
+        }
+        var stage2 = BoundedOptimizer()
+        stage2.relativeFunctionTolerance = 1e-12
+        stage2.absoluteFunctionTolerance = 1e-10
+        stage2.absoluteParameterTolerance = 1e-8
+        stage2.initialStep = steps
+        let r2 = try stage2.minimize(start: x0, lower: lo, upper: upper(x0.count)) { [unowned self] x in
+            try self.counted(Array(x)) { try self.outerDeviance(Array(x), nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial) }
+        }
+        var xOpt = r2.x
+        // lme4's check.boundary: parameters within 1e-5 of the bound go there if that is no worse
+        var best = try outerDeviance(xOpt, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+        for i in 0..<nTheta where lower[i] == 0 && xOpt[i] > 0 && xOpt[i] < 1e-5 {
+            var trial = xOpt
+            trial[i] = 0
+            let f = try outerDeviance(trial, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+            if f < best { xOpt = trial; best = f }
+        }
+        let evaluations = evaluationCount
+        let objective = try outerDeviance(xOpt, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+        guard let final = warm else { throw GLMMError.nonFiniteDeviance }
+        let theta = Array(xOpt[0..<nTheta])
+        let beta = Array(xOpt[nTheta..<(nTheta + p)])
+        // vcov(β̂): from the finite-difference Hessian of the deviance over (θ, β), as lme4's
+        // default (use.hessian = TRUE); if it is not positive definite, from R_X.
+        var vcov: [Double]
+        if standardErrors == .conditional {
+            vcov = try rxCovariance(state: final, theta: theta)
+        } else {
+            do {
+                vcov = try hessianCovariance(at: Array(xOpt[0..<(nTheta + p)]), nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
+                                             nbParameter: negativeBinomial ? xOpt.last : nil,
+                                             lp0: standardErrors == .lme4Hessian ? lp0 : nil)
+            } catch {
+                warnings.append("the Hessian of the deviance is not positive definite: standard errors from the conditional (R_X) approximation")
+                vcov = try rxCovariance(state: final, theta: theta)
+            }
+        }
+        // restore the optimum's state (the Hessian moved the warm start)
+        _ = try outerDeviance(xOpt, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+        guard let state = warm else { throw GLMMError.nonFiniteDeviance }
+        var fit = try results(state: state, theta: theta, beta: beta, objective: objective, vcov: vcov, nAGQ: nAGQ)
+        fit.evaluations = evaluations
+        let converged = r1.converged && r2.converged
+        fit.converged = converged
+        fit.optimizerMessage = r2.message
+        fit.optimizerReport = "BOBYQA (NLopt): stage 1 over θ with β in PIRLS (\(nTheta) parameter\(nTheta == 1 ? "" : "s")), stage 2 over (θ, β\(negativeBinomial ? ", log θ_nb" : "")) (\(x0.count) parameters)"
+        if !converged { warnings.append("the optimiser did not converge: \(r2.message)") }
+        fit.warnings = warnings + fit.warnings
+        fit.fitSeconds = monotonicNow() - t0
+        return fit
+    }
+
+    /// How the standard errors of the fixed effects are computed.
+    public enum StandardErrorMethod: String, Sendable, CaseIterable {
+        /// lme4's default (`vcov(use.hessian = TRUE)`): 2H⁻¹ from the finite-difference Hessian of
+        /// lme4's stage-2 deviance function, whose inner PIRLS stops at a relative tolerance of
+        /// 1e-7 from the stage-1 linear predictor. Reproduces lme4's reported standard errors;
+        /// they differ from the exact ones by up to ~1% (see `exactHessian`).
+        case lme4Hessian = "lme4"
+        /// 2H⁻¹ from the Hessian of the exact Laplace (or AGQ) deviance, PIRLS converged fully:
+        /// what lme4 reports with `glmerControl(tolPwrss = 1e-12)`.
+        case exactHessian = "exact"
+        /// (R_X'R_X)⁻¹ of the penalised least-squares problem at the optimum, conditional on θ
+        /// (lme4's `vcov(use.hessian = FALSE)`).
+        case conditional = "conditional"
+    }
+
+    func upper(_ count: Int) -> [Double] { [Double](repeating: .infinity, count: count) }
+
+    /// Counts an evaluation and reports it to the observer; failures of PIRLS far from the optimum
+    /// give +∞-like values the optimiser can step back from.
+    func counted(_ x: [Double], _ body: () throws -> Double) throws -> Double {
+        evaluationCount += 1
+        var value: Double
+        do {
+            value = try body()
+        } catch GLMMError.pirlsStepHalvingFailed, GLMMError.pirlsDidNotConverge, LinearAlgebraError.notPositiveDefinite {
+            if evaluationCount == 1 { throw GLMMError.nonFiniteDeviance }
+            value = .greatestFiniteMagnitude
+            warm = nil
+        }
+        if !value.isFinite { value = .greatestFiniteMagnitude }
+        observer?(evaluationCount, x, value)
+        return value
+    }
+
+    /// The stage-2 objective at x = (θ, β[, log θ_nb]).
+    func outerDeviance(_ x: [Double], nTheta: Int, nAGQ: Int, negativeBinomial: Bool) throws -> Double {
+        if negativeBinomial { family = .negativeBinomial(theta: exp(x[nTheta + p])) }
+        return try deviance(theta: Array(x[0..<nTheta]), beta: Array(x[nTheta..<(nTheta + p)]), nAGQ: nAGQ)
+    }
+
+    /// σ² (R_X'R_X)⁻¹ with σ = 1 from the joint weighted PLS problem at a PIRLS state.
+    func rxCovariance(state s: PIRLSState, theta: [Double]) throws -> [Double] {
+        let (w, r) = irls(eta: s.eta, mu: s.mu)
+        system.setWeights(w)
+        system.setResponse((0..<n).map { s.eta[$0] - response.offset[$0] + r[$0] })
+        _ = try theta.withUnsafeBufferPointer { try system.evaluate(theta: $0) }
+        return try system.unscaledFixedEffectsCovariance()
+    }
+
+    func rxStandardErrors(state s: PIRLSState, theta: [Double]) throws -> [Double] {
+        let v = try rxCovariance(state: s, theta: theta)
+        return (0..<p).map { v[$0 + $0 * p].squareRoot() }
+    }
+
+    /// vcov(β̂) = the β block of 2 H⁻¹, H the central-difference Hessian (step 10⁻⁴) of the
+    /// deviance over (θ, β) — lme4's `deriv12` and `vcov(use.hessian = TRUE)`. With `lp0`, the
+    /// deviance is lme4's stage-2 function (`lme4StageTwoDeviance`), else the exact one.
+    func hessianCovariance(at x: [Double], nTheta: Int, nAGQ: Int, negativeBinomial: Bool, nbParameter: Double?, lp0: [Double]?) throws -> [Double] {
+        let m = x.count
+        let h = 1e-4
+        func f(_ v: [Double]) throws -> Double {
+            if let lp0, nAGQ == 1 {
+                if let nb = nbParameter { family = .negativeBinomial(theta: exp(nb)) }
+                return try lme4StageTwoDeviance(theta: Array(v[0..<nTheta]), beta: Array(v[nTheta...]), lp0: lp0)
+            }
+            return try outerDeviance(v + (nbParameter.map { [$0] } ?? []), nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+        }
+        let f0 = try f(x)
+        var hess = [Double](repeating: 0, count: m * m)
+        var fp = [Double](repeating: 0, count: m), fm = fp
+        for i in 0..<m {
+            var a = x; a[i] += h; fp[i] = try f(a)
+            var b = x; b[i] -= h; fm[i] = try f(b)
+            hess[i + i * m] = (fp[i] - 2 * f0 + fm[i]) / (h * h)
+        }
+        for i in 0..<m {
+            for j in 0..<i {
+                var a = x; a[i] += h; a[j] += h
+                var b = x; b[i] += h; b[j] -= h
+                var c = x; c[i] -= h; c[j] += h
+                var d = x; d[i] -= h; d[j] -= h
+                let v = (try f(a) - f(b) - f(c) + f(d)) / (4 * h * h)
+                hess[i + j * m] = v
+                hess[j + i * m] = v
+            }
+        }
+        // invert H by its Cholesky factor (it must be positive definite)
+        var l = hess
+        let info = l.withUnsafeMutableBufferPointer { csshim_dpotrf_lower(Int32(m), $0.baseAddress!, Int32(m)) }
+        if info != 0 { throw LinearAlgebraError.notPositiveDefinite(column: Int(info) - 1) }
+        let info2 = l.withUnsafeMutableBufferPointer { csshim_dpotri_lower(Int32(m), $0.baseAddress!, Int32(m)) }
+        if info2 != 0 { throw LinearAlgebraError.lapack(routine: "dpotri", info: info2) }
+        var v = [Double](repeating: 0, count: p * p)
+        for a in 0..<p {
+            for b in 0..<p {
+                let i = nTheta + max(a, b), j = nTheta + min(a, b)
+                v[a + b * p] = 2 * l[i + j * m]
+            }
+        }
+        return v
+    }
+}

@@ -1,0 +1,66 @@
+import SparseLMM
+import GLMM
+
+/// The family, link, criterion and quadrature chosen on the command line, validated together.
+struct ModelSpecification {
+    enum Kind { case gaussian(Criterion), generalized(Family, Link, Int) }
+    let kind: Kind
+    let standardErrors: GeneralizedLinearMixedModel.StandardErrorMethod
+
+    init(family: String, link: String?, nagq: Int, ml: Bool, standardErrors: String = "lme4") throws {
+        guard let se = GeneralizedLinearMixedModel.StandardErrorMethod(rawValue: standardErrors) else {
+            throw CommandError.usage("--se must be lme4, exact or conditional, got '\(standardErrors)'")
+        }
+        self.standardErrors = se
+        let name = family.lowercased()
+        if nagq < 1 || nagq > 100 { throw CommandError.usage("--nagq must be a whole number from 1 to 100, got \(nagq)") }
+        var fam: Family
+        switch name {
+        case "gaussian", "normal":
+            if let link, link != "identity" {
+                throw CommandError.usage("the gaussian family is fitted with the identity link only, got '\(link)'")
+            }
+            if nagq != 1 { throw CommandError.usage("--nagq applies to GLMMs (binomial, poisson, negative-binomial), not to gaussian models") }
+            kind = .gaussian(ml ? .ml : .reml)
+            return
+        case "binomial": fam = .binomial
+        case "poisson": fam = .poisson
+        case "negative-binomial", "negative_binomial", "negbin", "nbinom": fam = .negativeBinomial(theta: 1)
+        default:
+            throw CommandError.usage("unknown family '\(family)' (choose gaussian, binomial, poisson or negative-binomial)")
+        }
+        var l = fam.canonicalLink
+        if let link {
+            guard let parsed = Link(rawValue: link.lowercased()) else {
+                throw CommandError.usage("unknown link '\(link)' (choose identity, logit, probit, cloglog, log, sqrt or inverse)")
+            }
+            guard fam.allowedLinks.contains(parsed) else {
+                throw GLMMError.invalidLink(family: fam.name, link: parsed.rawValue, allowed: fam.allowedLinks.map { $0.rawValue })
+            }
+            l = parsed
+        }
+        kind = .generalized(fam, l, nagq)
+    }
+
+    /// Fits the design.
+    func fit(design: MixedModelDesign, verbose: Bool) throws -> MixedModelFit {
+        switch kind {
+        case .gaussian(let criterion):
+            let lmm = try LinearMixedModel(design: design, criterion: criterion)
+            if verbose {
+                lmm.observer = { k, theta, f in
+                    printError("evaluation \(k): objective \(f) at theta = [\(theta.map { "\($0)" }.joined(separator: ", "))]")
+                }
+            }
+            return try lmm.fit()
+        case .generalized(let family, let link, let nagq):
+            let glmm = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
+            if verbose {
+                glmm.observer = { k, x, f in
+                    printError("evaluation \(k): deviance \(f) at [\(x.map { "\($0)" }.joined(separator: ", "))]")
+                }
+            }
+            return try glmm.fit(nAGQ: nagq, standardErrors: standardErrors)
+        }
+    }
+}
