@@ -27,6 +27,9 @@ struct Fit: ParsableCommand {
     @Option(name: .customLong("se"), help: "GLMM standard errors: lme4 (lme4's default Hessian), exact (Hessian of the exact Laplace deviance) or conditional (R_X, lme4's use.hessian = FALSE).")
     var standardErrors: String = "lme4"
 
+    @Option(help: "Denominator degrees of freedom for the fixed-effects tests of a Gaussian model: satterthwaite or kenward-roger.")
+    var ddf: String?
+
     @Flag(help: "Print the optimiser's trace on standard error.")
     var verbose = false
 
@@ -34,13 +37,30 @@ struct Fit: ParsableCommand {
         try runReporting {
             if reml && ml { throw CommandError.usage("--reml and --ml are mutually exclusive") }
             let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml, standardErrors: standardErrors)
+            let method = try ddf.map { try DegreesOfFreedomMethod(argument: $0) }
             let (_, design) = try model.design()
-            let fit = try spec.fit(design: design, verbose: verbose)
+            let fitted = try spec.fitModel(design: design, verbose: verbose)
+            let fit = fitted.fit
+            var extra = [(String, JSONValue)]()
+            var tests: FixedEffectTests? = nil
+            var anovaText = ""
+            if let method {
+                guard let lmm = fitted.linear else {
+                    throw CommandError.usage("--ddf applies to Gaussian (linear) mixed models; GLMMs use Wald z tests")
+                }
+                let inference = try FixedEffectInference(model: lmm, fit: fit, method: method)
+                tests = inference.tests
+                extra += inference.json()
+                anovaText = inference.anovaText()
+                for w in inference.warnings { printError("warning: \(w)") }
+            }
             if out.format == .json {
-                try emit(fit.json().serialized(indent: 2), to: out.output)
+                guard case .object(var fields) = fit.json() else { fatalError("the fit's JSON is an object") }
+                fields += extra
+                try emit(JSONValue.object(fields).serialized(indent: 2), to: out.output)
             } else {
                 for m in fit.messages { printError(m) }
-                try emit(fit.summary(dataName: model.dataName), to: out.output)
+                try emit(fit.summary(dataName: model.dataName, tests: tests) + anovaText, to: out.output)
             }
         }
     }

@@ -42,6 +42,35 @@ struct ModelSpecification {
         kind = .generalized(fam, l, nagq)
     }
 
+    /// A fitted model: the fit, and the model object it came from (for inference).
+    struct Fitted {
+        var fit: MixedModelFit
+        var linear: LinearMixedModel?
+        var generalized: GeneralizedLinearMixedModel?
+    }
+
+    /// Fits the design and keeps the model.
+    func fitModel(design: MixedModelDesign, verbose: Bool) throws -> Fitted {
+        switch kind {
+        case .gaussian(let criterion):
+            let lmm = try LinearMixedModel(design: design, criterion: criterion)
+            if verbose {
+                lmm.observer = { k, theta, f in
+                    printError("evaluation \(k): objective \(f) at theta = [\(theta.map { "\($0)" }.joined(separator: ", "))]")
+                }
+            }
+            return Fitted(fit: try lmm.fit(), linear: lmm, generalized: nil)
+        case .generalized(let family, let link, let nagq):
+            let glmm = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
+            if verbose {
+                glmm.observer = { k, x, f in
+                    printError("evaluation \(k): deviance \(f) at [\(x.map { "\($0)" }.joined(separator: ", "))]")
+                }
+            }
+            return Fitted(fit: try glmm.fit(nAGQ: nagq, standardErrors: standardErrors), linear: nil, generalized: glmm)
+        }
+    }
+
     /// Fits the design.
     func fit(design: MixedModelDesign, verbose: Bool) throws -> MixedModelFit {
         switch kind {

@@ -59,6 +59,9 @@ public struct MixedModelDesign: Sendable {
     public let omittedRows: [Int]
     /// The options the data was read with.
     public let options: DataOptions
+    /// The data set (after `--factor`/`--levels`), all rows; `dataRows` selects the ones used.
+    /// Shared, not copied: a `DataTable` is a value with copy-on-write storage.
+    public let data: DataTable
 
     /// Number of fixed-effect columns p.
     public var p: Int { fixedRecipe.columns.count }
@@ -95,6 +98,7 @@ public struct MixedModelDesign: Sendable {
         guard let responseExpr = formula.response else { throw ModelError.missingResponse }
         guard formula.hasRandomEffects else { throw ModelError.noRandomEffects }
         let data = try MixedModelDesign.applyOptions(options, to: rawData)
+        self.data = data
         let evaluator = VariableEvaluator(table: data, formula: formula.text)
         let nAll = data.rowCount
 
@@ -382,6 +386,12 @@ public struct MixedModelDesign: Sendable {
             cols[k].1 = .categorical(codes: codes, levels: order)
         }
         return try DataTable(columns: cols)
+    }
+
+    /// The fixed-effects variables evaluated on the rows used (in `formula.fixed.variables` order).
+    public func fixedVariableValues() throws -> [VariableValues] {
+        let evaluator = VariableEvaluator(table: data, formula: formula.text)
+        return try formula.fixed.variables.map { try evaluator.evaluate($0).subset(dataRows) }
     }
 
     /// lme4's identifiability checks for a Gaussian model: every grouping factor has fewer levels
