@@ -1,0 +1,97 @@
+/// A likelihood-ratio test between two nested fitted models, as lme4's `anova(m0, m1)`: the
+/// models are ordered by their number of parameters, Chisq = deviance₀ − deviance₁ (−2 log-
+/// likelihood, ML for linear models), Df = npar₁ − npar₀, p = P(χ²_Df > Chisq).
+public struct LikelihoodRatioTest: Sendable {
+    /// Per model: npar, AIC, BIC, logLik, deviance, in increasing npar.
+    public struct Model: Sendable {
+        public var label: String
+        public var formula: String
+        public var parameters: Int
+        public var AIC: Double
+        public var BIC: Double
+        public var logLik: Double
+        public var deviance: Double
+    }
+    public let models: [Model]
+    public let chisq: Double
+    public let df: Int
+    public let p: Double
+    /// The p-value of the 50:50 mixture of χ²_{Df−1} and χ²_{Df} (Self & Liang 1987), for testing
+    /// a variance component on the boundary of its parameter space.
+    public let boundaryCorrectedP: Double
+    /// Whether the fits were compared on the REML criterion (both REML, same fixed effects).
+    public let reml: Bool
+
+    /// Compares two fits; the one with fewer parameters is the null model.
+    public init(_ a: MixedModelFit, _ b: MixedModelFit, labels: (String, String) = ("m0", "m1")) throws {
+        guard a.nobs == b.nobs else {
+            throw ModelError.invalidOption("the models were fitted to different numbers of observations (\(a.nobs) and \(b.nobs)): compare models fitted to the same rows")
+        }
+        let remlA = a.method == "REML", remlB = b.method == "REML"
+        guard remlA == remlB else {
+            throw ModelError.invalidOption("one model was fitted by REML and the other by ML: refit both by ML to compare them")
+        }
+        if remlA && a.fixedEffectNames != b.fixedEffectNames {
+            throw ModelError.invalidOption("REML criteria of models with different fixed effects cannot be compared: refit them by ML (drop --no-refit)")
+        }
+        var ordered = [(a, labels.0), (b, labels.1)]
+        if b.parameterCount < a.parameterCount { ordered.reverse() }
+        models = ordered.map { f, l in
+            Model(label: l, formula: f.formula, parameters: f.parameterCount, AIC: f.AIC, BIC: f.BIC, logLik: f.logLik, deviance: f.deviance)
+        }
+        let x = max(0, models[0].deviance - models[1].deviance)
+        chisq = models[0].deviance - models[1].deviance
+        df = models[1].parameters - models[0].parameters
+        p = df > 0 ? chiSquaredUpperTail(x, df: Double(df)) : .nan
+        if df > 0 {
+            let lower = df > 1 ? chiSquaredUpperTail(x, df: Double(df - 1)) : (x > 0 ? 0 : 1)
+            boundaryCorrectedP = 0.5 * lower + 0.5 * p
+        } else {
+            boundaryCorrectedP = .nan
+        }
+        reml = remlA
+    }
+
+    /// lme4's table: npar, AIC, BIC, logLik, deviance, Chisq, Df, Pr(>Chisq).
+    public func text(dataName: String?, boundaryCorrection: Bool) -> String {
+        var s = ""
+        if let dataName { s += "Data: \(dataName)\n" }
+        s += "Models:\n"
+        for m in models { s += "\(m.label): \(m.formula)\n" }
+        let header = ["", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", boundaryCorrection ? "Pr(>Chisq) (boundary)" : "Pr(>Chisq)", ""]
+        let pv = boundaryCorrection ? boundaryCorrectedP : p
+        let rows: [[String]] = [
+            [models[0].label, String(models[0].parameters), RNumberFormat.fixed(models[0].AIC, 1), RNumberFormat.fixed(models[0].BIC, 1),
+             RNumberFormat.significant(models[0].logLik, 5), RNumberFormat.fixed(models[0].deviance, 1), "", "", "", ""],
+            [models[1].label, String(models[1].parameters), RNumberFormat.fixed(models[1].AIC, 1), RNumberFormat.fixed(models[1].BIC, 1),
+             RNumberFormat.significant(models[1].logLik, 5), RNumberFormat.fixed(models[1].deviance, 1),
+             RNumberFormat.significant(chisq, 5), String(df), RNumberFormat.pValue(pv, digits: 4), significanceStars(pv)],
+        ]
+        var table = TextTable(header: header, alignment: [.left] + Array(repeating: .right, count: 8) + [.left])
+        for r in rows { table.add(r) }
+        s += table.render()
+        s += "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
+        if reml { s += "Models compared on the REML criterion (same fixed effects, --no-refit).\n" }
+        if boundaryCorrection {
+            s += "Boundary correction: a variance parameter tested at zero lies on the edge of its parameter space, so the\n"
+            s += "likelihood-ratio statistic follows a 50:50 mixture of chi-squared distributions with \(df - 1) and \(df) df\n"
+            s += "(Self and Liang 1987); the p-value is half of each tail. Uncorrected p = \(RNumberFormat.pValue(p, digits: 4)).\n"
+        }
+        return s
+    }
+
+    /// The contract's JSON: {Chisq, Df, p, models: [{npar, AIC, BIC, logLik, deviance}]}.
+    public func json() -> JSONValue {
+        .object([
+            ("Chisq", .finite(chisq)),
+            ("Df", .integer(df)),
+            ("p", .finite(p)),
+            ("p_boundary", .finite(boundaryCorrectedP)),
+            ("refit_REML", .bool(!reml)),
+            ("models", .array(models.map { m in
+                .object([("label", .string(m.label)), ("formula", .string(m.formula)), ("npar", .integer(m.parameters)),
+                         ("AIC", .finite(m.AIC)), ("BIC", .finite(m.BIC)), ("logLik", .finite(m.logLik)), ("deviance", .finite(m.deviance))])
+            })),
+        ])
+    }
+}
