@@ -26,7 +26,7 @@ struct Plot: ParsableCommand {
     @OptionGroup var model: DataArguments
 
     @Option(help: "Plot kind: residuals, qq, caterpillar, fitted (profile: not available yet).")
-    var kind: String
+    var kind: String?
 
     @Option(help: "Grouping variable: a grouping factor of the model or a categorical column.")
     var group: String?
@@ -43,6 +43,9 @@ struct Plot: ParsableCommand {
     @Option(help: "Height in pixels (default: depends on the plot).")
     var height: Double?
 
+    @Flag(name: .customLong("cond-var"), help: "Compute the conditional variances even when the model is large (caterpillar plots of large models).")
+    var condVar = false
+
     @Flag(name: .customLong("reml"), help: "Fit by REML (the default).")
     var reml = false
 
@@ -52,8 +55,9 @@ struct Plot: ParsableCommand {
     func run() throws {
         try runReporting {
             if reml && ml { throw CommandError.usage("--reml and --ml are mutually exclusive") }
+            let known = DiagnosticPlotKind.allCases.map { $0.rawValue }.joined(separator: ", ")
+            guard let kind else { throw CommandError.usage("--kind is required: one of \(known)") }
             guard let plotKind = DiagnosticPlotKind(rawValue: kind) else {
-                let known = DiagnosticPlotKind.allCases.map { $0.rawValue }.joined(separator: ", ")
                 throw CommandError.usage("unknown plot kind '\(kind)'; kinds: \(known)")
             }
             guard plotKind.isAvailable else { throw CommandError.usage(PlotError.profileUnavailable.description) }
@@ -69,13 +73,19 @@ struct Plot: ParsableCommand {
                 throw CommandError.usage("--x applies only to --kind fitted")
             }
             let (table, design) = try model.design()
-            let lmm = try LinearMixedModel(design: design, criterion: ml ? .ml : .reml)
-            let fit = try lmm.fit()
-            for m in fit.messages { printError(m) }
             let plot: any DiagnosticPlot
             do {
+                // check the group and x before spending time on the fit
+                try checkDiagnosticPlotRequest(plotKind, design: design, data: table, group: group, x: x)
+                let lmm = try LinearMixedModel(design: design, criterion: ml ? .ml : .reml)
+                // only the caterpillar plot needs the conditional variances (computed when affordable)
+                let fit = try lmm.fit(conditionalVariances: plotKind != .caterpillar ? .never : (condVar ? .always : .automatic))
+                for m in fit.messages { printError(m) }
                 plot = try makeDiagnosticPlot(plotKind, fit: fit, design: design, data: table, group: group, x: x)
             } catch let e as PlotError {
+                if case .conditionalVariancesUnavailable = e {
+                    throw CommandError.usage(e.description + "; pass --cond-var to compute them anyway")
+                }
                 throw CommandError.usage(e.description)
             }
             try emit(plot.svg(width: width, height: height), to: output)

@@ -324,4 +324,36 @@ enum SleepstudyModel {
         let qq = try NormalQQPlot(fit: SleepstudyModel.fit, design: SleepstudyModel.design)
         expectNoOverlappingTickLabels(try #require(SVGElements.parse(qq.svg(width: 300, height: 200))))
     }
+
+    @Test func requestsAreCheckedBeforeFitting() throws {
+        let design = SleepstudyModel.design, data = SleepstudyModel.data
+        #expect(throws: PlotError.profileUnavailable) { try checkDiagnosticPlotRequest(.profile, design: design) }
+        #expect(throws: PlotError.unknownGroup("Days", available: ["Subject"])) {
+            try checkDiagnosticPlotRequest(.caterpillar, design: design, data: data, group: "Days")
+        }
+        #expect(throws: PlotError.invalidOption("an x variable applies only to the 'fitted' plot")) {
+            try checkDiagnosticPlotRequest(.qq, design: design, data: data, x: "Days")
+        }
+        #expect(throws: PlotError.nonNumericColumn("Subject")) {
+            try checkDiagnosticPlotRequest(.fitted, design: design, data: data, x: "Subject")
+        }
+        try checkDiagnosticPlotRequest(.fitted, design: design, data: data, group: "Subject", x: "Days")
+        try checkDiagnosticPlotRequest(.residuals, design: design, data: data, group: "Subject")
+    }
+
+    @Test func groupingByADataColumnKeepsTheLevelOrder() throws {
+        let data = try Fixtures.table("Orthodont.csv")
+        let design = try MixedModelDesign(formula: "distance ~ age + Sex + (age | Subject)", data: data,
+                                          options: DataOptions(levelOrders: ["Sex": ["Male", "Female"]]))
+        let fit = try LinearMixedModel(design: design).fit()
+        let grouping = try PlotGrouping(named: "Sex", design: design, data: data)
+        #expect(grouping.levels == ["Male", "Female"])
+        #expect(grouping.codes.count == 108 && grouping.codes.filter { $0 == 0 }.count == 64)
+        let plot = try ResidualsVersusFittedPlot(fit: fit, design: design, data: data, group: "Sex")
+        #expect(!plot.usesPanels)
+        let svg = try #require(SVGElements.parse(plot.svg()))
+        #expect(svg.texts(role: "legend-title") == ["Sex"])
+        #expect(svg.texts(role: "legend-label") == ["Male", "Female", "lowess smooth"])
+        #expect(svg.all("circle", role: "point").count == 108)
+    }
 }

@@ -87,10 +87,10 @@ public struct CaterpillarPlot: DiagnosticPlot {
                 let m = b.order.map { b.modes[c][$0] }
                 let s = b.order.map { b.sds[c][$0] }
                 let marks: [PlotMark] = [
-                    PlotMark(.verticalLine(x: 0), style: MarkStyle(color: theme.referenceColor, dash: [4, 3]), role: "reference"),
                     PlotMark(.segments(x0: zip(m, s).map { $0 - multiplier * $1 }, y0: positions,
                                        x1: zip(m, s).map { $0 + multiplier * $1 }, y1: positions),
-                             style: MarkStyle(color: "#4d4d4d", lineWidth: dense ? 0.6 : 1.1), role: "interval"),
+                             style: MarkStyle(color: dense ? "#a6a6a6" : "#4d4d4d", lineWidth: dense ? 0.6 : 1.1), role: "interval"),
+                    PlotMark(.verticalLine(x: 0), style: MarkStyle(color: dense ? "#333333" : theme.referenceColor, dash: [4, 3]), role: "reference"),
                     .points(x: m, y: positions, style: MarkStyle(color: PlotTheme.defaultPointColor, pointRadius: dense ? 1.2 : 2.6, filled: true)),
                 ]
                 panels.append(PlotPanel(title: column, marks: marks, yCategories: labels))

@@ -64,6 +64,31 @@ public func makeDiagnosticPlot(_ kind: DiagnosticPlotKind, fit: MixedModelFit, d
     }
 }
 
+/// Checks, before a model is fitted, the parts of a plot request that do not depend on the
+/// fit: that `group` names a grouping factor of the model (for `qq` and `caterpillar`) or a
+/// grouping factor or column (for `residuals` and `fitted`), and that `x` is a numeric column
+/// (for `fitted` only). Throws the `PlotError` that `makeDiagnosticPlot` would throw.
+public func checkDiagnosticPlotRequest(_ kind: DiagnosticPlotKind, design: MixedModelDesign, data: DataTable? = nil,
+                                       group: String? = nil, x: String? = nil) throws {
+    if kind == .profile { throw PlotError.profileUnavailable }
+    if x != nil && kind != .fitted {
+        throw PlotError.invalidOption("an x variable applies only to the 'fitted' plot")
+    }
+    switch kind {
+    case .qq, .caterpillar:
+        if let group, !design.terms.contains(where: { $0.factor.name == group }) {
+            var names = [String]()
+            for t in design.terms where !names.contains(t.factor.name) { names.append(t.factor.name) }
+            throw PlotError.unknownGroup(group, available: names)
+        }
+    case .residuals, .fitted:
+        if let group { _ = try PlotGrouping(named: group, design: design, data: data) }
+        if let x { _ = try FittedByGroupPlot.covariate(x, design: design, data: data) }
+    case .profile:
+        break
+    }
+}
+
 /// Which residuals a plot shows.
 public enum ResidualScale: String, Sendable, CaseIterable {
     /// y − ŷ.

@@ -12,13 +12,16 @@ extension PlotFigure {
         let t = theme
         var doc = SVGDocument(width: width, height: height)
         var top = t.outerMargin
+        let textWidth = width - 2 * t.outerMargin
         if let title {
-            doc.text(title, x: width / 2, y: top + t.titleSize, size: t.titleSize, anchor: .middle, bold: true, role: "title")
-            top += t.titleSize * 1.45
+            let size = fittedTextSize(title, size: t.titleSize, width: textWidth, bold: true)
+            doc.text(title, x: width / 2, y: top + size, size: size, anchor: .middle, bold: true, role: "title")
+            top += size * 1.45
         }
         if let subtitle {
-            doc.text(subtitle, x: width / 2, y: top + t.subtitleSize, size: t.subtitleSize, anchor: .middle, fill: "#333333", role: "subtitle")
-            top += t.subtitleSize * 1.5
+            let size = fittedTextSize(subtitle, size: t.subtitleSize, width: textWidth)
+            doc.text(subtitle, x: width / 2, y: top + size, size: size, anchor: .middle, fill: "#333333", role: "subtitle")
+            top += size * 1.5
         }
         if title != nil || subtitle != nil { top += 4 }
         var right = width - t.outerMargin
@@ -45,8 +48,9 @@ extension PlotFigure {
     }
 
     private var legendWidth: Double {
-        let labels = legend.map { estimatedTextWidth($0.label, size: theme.legendSize) }
-        return (labels.max() ?? 0) + 26
+        let labels = legend.map { estimatedTextWidth($0.label, size: theme.legendSize) + 26 }
+        let title = legendTitle.map { estimatedTextWidth($0, size: theme.legendSize) * 1.1 } ?? 0
+        return max(labels.max() ?? 0, title)
     }
 
     private func drawSwatch(_ e: LegendEntry, into doc: inout SVGDocument, x: Double, y: Double) {
@@ -62,9 +66,13 @@ extension PlotFigure {
 
     private func drawRightLegend(into doc: inout SVGDocument, x: Double, top: Double, bottom: Double) {
         let line = theme.legendSize * 1.5
-        let h = Double(legend.count) * line
+        let h = Double(legend.count + (legendTitle == nil ? 0 : 1)) * line
         var y = max(top + line / 2, (top + bottom) / 2 - h / 2 + line / 2)
         doc.beginGroup(role: "legend")
+        if let legendTitle {
+            doc.text(legendTitle, x: x, y: y, size: theme.legendSize, centredVertically: true, bold: true, role: "legend-title")
+            y += line
+        }
         for e in legend {
             drawSwatch(e, into: &doc, x: x, y: y)
             doc.text(e.label, x: x + 22, y: y, size: theme.legendSize, centredVertically: true, role: "legend-label")
@@ -73,22 +81,44 @@ extension PlotFigure {
         doc.endGroup()
     }
 
-    /// Draws the key in one centred row; returns its height.
+    /// Draws the key in centred rows (as many entries per row as fit); returns its height.
     private func drawTopLegend(into doc: inout SVGDocument, y: Double) -> Double {
         let widths = legend.map { estimatedTextWidth($0.label, size: theme.legendSize) + 22 }
         let spacing = 24.0
-        let total = widths.reduce(0, +) + spacing * Double(max(legend.count - 1, 0))
-        var x = max(theme.outerMargin, (width - total) / 2)
-        let centre = y + theme.legendSize * 0.75
+        let available = width - 2 * theme.outerMargin
+        var rows = [[Int]]()
+        var rowWidth = 0.0
+        for (i, w) in widths.enumerated() {
+            if let last = rows.indices.last, rowWidth + spacing + w <= available {
+                rows[last].append(i)
+                rowWidth += spacing + w
+            } else {
+                rows.append([i])
+                rowWidth = w
+            }
+        }
+        let line = theme.legendSize * 1.5
         doc.beginGroup(role: "legend")
-        for (e, w) in zip(legend, widths) {
-            drawSwatch(e, into: &doc, x: x, y: centre)
-            doc.text(e.label, x: x + 22, y: centre, size: theme.legendSize, centredVertically: true, role: "legend-label")
-            x += w + spacing
+        for (r, row) in rows.enumerated() {
+            let total = row.reduce(0) { $0 + widths[$1] } + spacing * Double(row.count - 1)
+            var x = max(theme.outerMargin, (width - total) / 2)
+            let centre = y + theme.legendSize * 0.75 + Double(r) * line
+            for i in row {
+                drawSwatch(legend[i], into: &doc, x: x, y: centre)
+                doc.text(legend[i].label, x: x + 22, y: centre, size: theme.legendSize, centredVertically: true, role: "legend-label")
+                x += widths[i] + spacing
+            }
         }
         doc.endGroup()
-        return theme.legendSize * 1.5
+        return line * Double(rows.count)
     }
+}
+
+/// The largest size ≤ `size` (down to 7 px, in half pixels) at which `text` fits in `width`.
+func fittedTextSize(_ text: String, size: Double, width: Double, bold: Bool = false) -> Double {
+    let w = estimatedTextWidth(text, size: size) * (bold ? 1.1 : 1)
+    guard w > width, w > 0 else { return size }
+    return max(7, (size * width / w * 2).rounded(.down) / 2)
 }
 
 /// Lays out and draws one `PanelGrid` in a rectangle.
@@ -168,7 +198,7 @@ struct GridRenderer {
             doc.beginGroup(role: "panel")
             if let title = panel.title {
                 doc.rect(x: px, y: py - stripH, width: cellW, height: stripH, fill: t.stripFill, stroke: t.frameColor, strokeWidth: 0.8, role: "strip")
-                let size = fittedSize(title, size: t.stripSize, width: cellW - 6)
+                let size = fittedTextSize(title, size: t.stripSize, width: cellW - 6)
                 doc.text(title, x: px + cellW / 2, y: py - stripH / 2, size: size, anchor: .middle, centredVertically: true, role: "strip-label")
             }
             drawGrid(into: &doc, xs: xs, ys: ys, xTicks: scales[i].xTicks, yTicks: scales[i].yTicks)
@@ -268,13 +298,6 @@ struct GridRenderer {
             if score < bestScore { bestScore = score; best = c }
         }
         return best
-    }
-
-    /// The largest size ≤ `size` (down to 7 px) at which `text` fits in `width`.
-    func fittedSize(_ text: String, size: Double, width: Double) -> Double {
-        let w = estimatedTextWidth(text, size: size)
-        guard w > width, w > 0 else { return size }
-        return max(7, (size * width / w * 2).rounded(.down) / 2)
     }
 
     // MARK: drawing

@@ -1,8 +1,8 @@
 /// Observed and fitted values by group (lattice's `xyplot(y ~ x | g)` with the model's fits):
 /// one panel per level of a grouping variable, with shared scales. Each panel shows the observed
-/// responses as points, the model's fitted values (fixed effects plus that group's conditional
-/// modes) as a solid line, and the population fit (fixed effects only) as a dashed line, so
-/// that the shrinkage of each group towards the population is visible.
+/// responses as points, the model's fitted values (fixed effects plus the conditional modes of
+/// all random effects) as a solid line, and the population fit (fixed effects only) as a dashed
+/// line, so that the shrinkage of each group towards the population is visible.
 ///
 /// The x axis is a numeric covariate when one is named (points and lines ordered by it), else
 /// the observation's index within its group. At most `maximumPanels` levels are drawn (the first
@@ -32,17 +32,7 @@ public struct FittedByGroupPlot: DiagnosticPlot {
         let grouping = try PlotGrouping(named: groupName, design: design, data: data)
         let n = design.nobs
         if let x {
-            guard let data else { throw PlotError.dataRequired("an x variable ('\(x)')") }
-            guard let column = data.column(x) else {
-                throw PlotError.unknownColumn(x, suggestions: data.closestColumnNames(to: x))
-            }
-            guard case .numeric(let values) = column, !design.options.factorColumns.contains(x) else {
-                throw PlotError.nonNumericColumn(x)
-            }
-            guard design.dataRows.allSatisfy({ $0 < values.count }) else {
-                throw PlotError.fitDoesNotMatchDesign("the data has fewer rows than the design uses")
-            }
-            self.x = design.dataRows.map { values[$0] }
+            self.x = try FittedByGroupPlot.covariate(x, design: design, data: data)
             self.xLabel = x
             self.xIsIndex = false
         } else {
@@ -69,6 +59,22 @@ public struct FittedByGroupPlot: DiagnosticPlot {
         self.responseName = fit.responseName
     }
 
+    /// The values of the numeric column `name` at the design's observations.
+    static func covariate(_ name: String, design: MixedModelDesign, data: DataTable?) throws -> [Double] {
+        guard let data else { throw PlotError.dataRequired("an x variable ('\(name)')") }
+        guard let column = data.column(name) else {
+            throw PlotError.unknownColumn(name, suggestions: data.closestColumnNames(to: name))
+        }
+        guard case .numeric(let values) = column, !design.options.factorColumns.contains(name),
+              design.options.levelOrders[name] == nil else {
+            throw PlotError.nonNumericColumn(name)
+        }
+        guard design.dataRows.allSatisfy({ $0 < values.count }) else {
+            throw PlotError.fitDoesNotMatchDesign("the data has fewer rows than the design uses")
+        }
+        return design.dataRows.map { values[$0] }
+    }
+
     public var preferredSize: (width: Double, height: Double) {
         gridSize(panels: min(grouping.levels.count, maximumPanels))
     }
@@ -93,7 +99,7 @@ public struct FittedByGroupPlot: DiagnosticPlot {
         var subtitle = "\(responseName) by \(grouping.name)"
         if shown < members.count { subtitle += " (first \(shown) of \(members.count) levels)" }
         let legend = [LegendEntry(label: "observed", swatch: .point, style: pointStyle),
-                      LegendEntry(label: "fitted (with \(grouping.name) effects)", swatch: .line, style: fitStyle),
+                      LegendEntry(label: "fitted (fixed + random effects)", swatch: .line, style: fitStyle),
                       LegendEntry(label: "fitted (fixed effects only)", swatch: .line, style: populationStyle)]
         let grid = PanelGrid(xLabel: xLabel, yLabel: responseName, panels: panels)
         return PlotFigure(title: "Observed and fitted values", subtitle: subtitle, grids: [grid], legend: legend,

@@ -12,51 +12,71 @@ public func lowess(x: [Double], y: [Double], f: Double = 2.0 / 3.0, iterations: 
     guard n >= 2 else { return (xs, yv) }
     let d = delta ?? 0.01 * (xs[n - 1] - xs[0])
     // 1-based working arrays as in the reference implementation
-    let X = [0] + xs, Y = [0] + yv
-    var ys = [Double](repeating: 0, count: n + 1)
-    var rw = [Double](repeating: 0, count: n + 1)
-    var res = [Double](repeating: 0, count: n + 1)
-    var w = [Double](repeating: 0, count: n + 1)
+    let xArray = [0] + xs, yArray = [0] + yv
+    var ysArray = [Double](repeating: 0, count: n + 1)
+    var rwArray = [Double](repeating: 0, count: n + 1)
+    var wArray = [Double](repeating: 0, count: n + 1)
     let ns = max(2, min(n, Int(f * Double(n) + 1e-7)))
-
-    /// The local fit at xs from points nleft…nright (R's `lowest`); nil when all weights are 0.
-    func lowest(_ xv: Double, _ nleft: Int, _ nright: Int, robust: Bool) -> Double? {
-        let range = X[n] - X[1]
-        let h = max(xv - X[nleft], X[nright] - xv)
-        let h9 = 0.999 * h, h1 = 0.001 * h
-        var a = 0.0
-        var j = nleft
-        while j <= n {
-            w[j] = 0
-            let r = abs(X[j] - xv)
-            if r <= h9 {
-                if r <= h1 { w[j] = 1 } else { let q = r / h; let c = 1 - q * q * q; w[j] = c * c * c }
-                if robust { w[j] *= rw[j] }
-                a += w[j]
-            } else if X[j] > xv {
-                break
-            }
-            j += 1
-        }
-        let nrt = j - 1
-        guard a > 0 else { return nil }
-        for k in nleft...nrt { w[k] /= a }
-        if h > 0 {
-            var mean = 0.0
-            for k in nleft...nrt { mean += w[k] * X[k] }
-            var b = xv - mean
-            var c = 0.0
-            for k in nleft...nrt { c += w[k] * (X[k] - mean) * (X[k] - mean) }
-            if c.squareRoot() > 0.001 * range {
-                b /= c
-                for k in nleft...nrt { w[k] *= b * (X[k] - mean) + 1 }
+    xArray.withUnsafeBufferPointer { X in
+        yArray.withUnsafeBufferPointer { Y in
+            ysArray.withUnsafeMutableBufferPointer { ys in
+                rwArray.withUnsafeMutableBufferPointer { rw in
+                    wArray.withUnsafeMutableBufferPointer { w in
+                        lowessPasses(X: X, Y: Y, n: n, ns: ns, delta: d, iterations: iterations, ys: ys, rw: rw, w: w)
+                    }
+                }
             }
         }
-        var value = 0.0
-        for k in nleft...nrt { value += w[k] * Y[k] }
-        return value
     }
+    return (xs, Array(ysArray[1...]))
+}
 
+/// The local fit at `xv` from points nleft…nright, 1-based (R's `lowest`); nil when all weights
+/// are zero. `w` receives the weights.
+private func lowessLocalFit(X: UnsafeBufferPointer<Double>, Y: UnsafeBufferPointer<Double>, n: Int, xv: Double,
+                            nleft: Int, nright: Int, w: UnsafeMutableBufferPointer<Double>,
+                            robustnessWeights rw: UnsafeMutableBufferPointer<Double>?) -> Double? {
+    let range = X[n] - X[1]
+    let h = max(xv - X[nleft], X[nright] - xv)
+    let h9 = 0.999 * h, h1 = 0.001 * h
+    var a = 0.0
+    var j = nleft
+    while j <= n {
+        w[j] = 0
+        let r = abs(X[j] - xv)
+        if r <= h9 {
+            if r <= h1 { w[j] = 1 } else { let q = r / h; let c = 1 - q * q * q; w[j] = c * c * c }
+            if let rw { w[j] *= rw[j] }
+            a += w[j]
+        } else if X[j] > xv {
+            break
+        }
+        j += 1
+    }
+    let nrt = j - 1
+    guard a > 0 else { return nil }
+    for k in nleft...nrt { w[k] /= a }
+    if h > 0 {
+        var mean = 0.0
+        for k in nleft...nrt { mean += w[k] * X[k] }
+        var b = xv - mean
+        var c = 0.0
+        for k in nleft...nrt { c += w[k] * (X[k] - mean) * (X[k] - mean) }
+        if c.squareRoot() > 0.001 * range {
+            b /= c
+            for k in nleft...nrt { w[k] *= b * (X[k] - mean) + 1 }
+        }
+    }
+    var value = 0.0
+    for k in nleft...nrt { value += w[k] * Y[k] }
+    return value
+}
+
+/// R's `clowess` main loop over 1-based arrays: the fit, then the robustness passes.
+private func lowessPasses(X: UnsafeBufferPointer<Double>, Y: UnsafeBufferPointer<Double>, n: Int, ns: Int, delta: Double,
+                          iterations: Int, ys: UnsafeMutableBufferPointer<Double>, rw: UnsafeMutableBufferPointer<Double>,
+                          w: UnsafeMutableBufferPointer<Double>) {
+    var res = [Double](repeating: 0, count: n + 1)
     var iteration = 1
     while iteration <= iterations + 1 {
         var nleft = 1, nright = ns, last = 0, i = 1
@@ -69,7 +89,8 @@ public func lowess(x: [Double], y: [Double], f: Double = 2.0 / 3.0, iterations: 
                     continue
                 }
             }
-            ys[i] = lowest(X[i], nleft, nright, robust: iteration > 1) ?? Y[i]
+            ys[i] = lowessLocalFit(X: X, Y: Y, n: n, xv: X[i], nleft: nleft, nright: nright, w: w,
+                                   robustnessWeights: iteration > 1 ? rw : nil) ?? Y[i]
             if last < i - 1 {
                 let denom = X[i] - X[last]
                 for j in (last + 1)..<i {
@@ -78,7 +99,7 @@ public func lowess(x: [Double], y: [Double], f: Double = 2.0 / 3.0, iterations: 
                 }
             }
             last = i
-            let cut = X[last] + d
+            let cut = X[last] + delta
             i = last + 1
             while i <= n {
                 if X[i] > cut { break }
@@ -107,5 +128,4 @@ public func lowess(x: [Double], y: [Double], f: Double = 2.0 / 3.0, iterations: 
         }
         iteration += 1
     }
-    return (xs, Array(ys[1...]))
 }

@@ -93,6 +93,8 @@ public struct PlotFigure: Sendable {
     public var subtitle: String?
     public var grids: [PanelGrid]
     public var legend: [LegendEntry]
+    /// A bold title over a key at the right (the grouping variable's name).
+    public var legendTitle: String?
     public var legendPlacement: LegendPlacement
     /// Size in pixels.
     public var width: Double
@@ -100,12 +102,13 @@ public struct PlotFigure: Sendable {
     public var theme: PlotTheme
 
     public init(title: String? = nil, subtitle: String? = nil, grids: [PanelGrid], legend: [LegendEntry] = [],
-                legendPlacement: LegendPlacement = .right, width: Double = 640, height: Double = 480,
+                legendTitle: String? = nil, legendPlacement: LegendPlacement = .right, width: Double = 640, height: Double = 480,
                 theme: PlotTheme = PlotTheme()) {
         self.title = title
         self.subtitle = subtitle
         self.grids = grids
         self.legend = legend
+        self.legendTitle = legendTitle
         self.legendPlacement = legendPlacement
         self.width = width
         self.height = height

@@ -76,6 +76,7 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
         var subtitle = "\(responseName): \(scale == .pearson ? "Pearson residuals" : scale.label.lowercased()) against fitted values"
         var legend = [LegendEntry]()
         var placement = LegendPlacement.top
+        var legendTitle: String? = nil
         var panels = [PlotPanel]()
 
         func smoothMark(_ idx: [Int], style: MarkStyle) -> PlotMark? {
@@ -109,6 +110,7 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
             }
             panels = [PlotPanel(marks: marks)]
             placement = .right
+            legendTitle = g.name
             subtitle += ", coloured by \(g.name)"
         } else {
             let all = Array(0..<n)
@@ -122,6 +124,6 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
         }
         let grid = PanelGrid(xLabel: "Fitted values", yLabel: scale.label, panels: panels)
         return PlotFigure(title: "Residuals vs fitted", subtitle: subtitle, grids: [grid], legend: legend,
-                          legendPlacement: placement, width: width, height: height, theme: theme)
+                          legendTitle: legendTitle, legendPlacement: placement, width: width, height: height, theme: theme)
     }
 }
