@@ -12,8 +12,8 @@ import Darwin
 public struct LinearScale: Sendable {
     /// The data interval shown, after widening.
     public let domain: ClosedRange<Double>
-    /// The pixel interval the domain maps onto (`lower` ↦ `range.lowerBound`; for a vertical
-    /// axis pass a reversed pixel pair through `pixelStart`/`pixelEnd`).
+    /// The pixel position of `domain.lowerBound` (for a vertical axis, the bottom: pixel
+    /// positions may decrease as values increase).
     public let pixelStart: Double
     /// The pixel position of `domain.upperBound`.
     public let pixelEnd: Double
@@ -24,7 +24,8 @@ public struct LinearScale: Sendable {
 
     /// A scale for data between `low` and `high`, widened by `expansion` (a fraction of the
     /// range on each side), mapped onto pixels from `pixelStart` to `pixelEnd`. A degenerate
-    /// range (all values equal) is widened as R's `extendrange` does for a zero range.
+    /// range (all values equal) is widened as R's base graphics widen one: by 40% of the value on
+    /// each side, or to −1…1 around zero.
     /// With `integerTicks` (counts, indices) ticks are whole numbers even for a short range.
     public init(low: Double, high: Double, pixelStart: Double, pixelEnd: Double, expansion: Double = 0.04, tickCount: Int = 5,
                 integerTicks: Bool = false) {

@@ -32,9 +32,7 @@ public struct PlotTheme: Sendable {
     /// More categories than this on an axis: draw no category labels, keep the marks.
     public var maximumLabelledCategories = 60
 
-    /// Colour of text, ticks and panel borders.
-    public var ink = "#000000"
-    /// Colour of panel borders.
+    /// Colour of panel borders and tick marks (text is black).
     public var frameColor = "#4d4d4d"
     /// Fill of the strips over panels.
     public var stripFill = "#e6e6e6"

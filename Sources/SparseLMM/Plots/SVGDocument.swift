@@ -4,9 +4,10 @@ public enum TextAnchor: String, Sendable {
 }
 
 /// A self-contained SVG document built element by element: no external fonts, style sheets or
-/// scripts; text uses the generic `sans-serif` family. Coordinates are pixels from the top-left
-/// corner. Every element may carry a `class` attribute naming its role in the plot (`point`,
-/// `interval`, `fit`, …) so that tests and scripts can find the marks of a figure.
+/// scripts; text uses the generic `sans-serif` family (set once on the root element).
+/// Coordinates are pixels from the top-left corner. Every element may carry a `class`
+/// attribute naming its role in the plot (`point`, `interval`, `fit`, …) so that tests and
+/// scripts can find the marks of a figure.
 public struct SVGDocument: Sendable {
     /// Width in pixels.
     public let width: Double
@@ -68,7 +69,7 @@ public struct SVGDocument: Sendable {
         let weight = bold ? " font-weight=\"bold\"" : ""
         let anchorAttribute = anchor == .start ? "" : " text-anchor=\"\(anchor.rawValue)\""
         let fillAttribute = fill == "#000000" ? "" : " fill=\"\(fill)\""
-        body.append("<text\(attr("class", role))\(position) font-family=\"sans-serif\" font-size=\"\(svgNumber(size))\"\(weight)\(anchorAttribute)\(fillAttribute)>\(escapeXML(string))</text>")
+        body.append("<text\(attr("class", role))\(position) font-size=\"\(svgNumber(size))\"\(weight)\(anchorAttribute)\(fillAttribute)>\(escapeXML(string))</text>")
     }
 
     /// Starts a group whose content is clipped to a rectangle (close it with `endGroup`).
@@ -105,7 +106,7 @@ public struct SVGDocument: Sendable {
     /// view box, definitions, and the drawn elements (open groups are closed).
     public func rendered() -> String {
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-                     "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\">"]
+                     "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\" font-family=\"sans-serif\">"]
         if !defs.isEmpty { lines.append("<defs>" + defs.joined() + "</defs>") }
         lines += body
         for _ in 0..<openGroups { lines.append("</g>") }
