@@ -10,8 +10,11 @@
 public struct CaterpillarPlot: DiagnosticPlot {
     /// One grouping factor's random effects.
     public struct Block: Sendable {
+        /// The grouping factor's name (a block's heading).
         public let group: String
+        /// Level labels, in the factor's level order.
         public let levels: [String]
+        /// The term columns, one panel each (`(Intercept)`, `Days`).
         public let columns: [String]
         /// Conditional modes, `modes[column][level]`.
         public let modes: [[Double]]
@@ -22,6 +25,7 @@ public struct CaterpillarPlot: DiagnosticPlot {
         public let order: [Int]
     }
 
+    /// One block per grouping factor, in the model's term order.
     public let blocks: [Block]
     /// The multiple of the conditional SD drawn on each side of a mode.
     public let multiplier: Double
@@ -67,14 +71,16 @@ public struct CaterpillarPlot: DiagnosticPlot {
         return chrome + max(90, Double(b.levels.count) * 13)
     }
 
+    /// 640 px wide (wider for more than two columns), about 13 px per labelled level in height.
     public var preferredSize: (width: Double, height: Double) {
         let theme = PlotTheme()
         let columns = blocks.map { $0.columns.count }.max() ?? 1
         let width = max(640, 120 + 260 * Double(columns))
         let height = 70 + blocks.reduce(0) { $0 + blockHeight($1, theme: theme) }
-        return (width, min(max(height, 320), 4000))
+        return (width, min(max(height, 320), 4000).rounded())
     }
 
+    /// The blocks stacked top to bottom, each a row of panels (one per column) sharing the level axis.
     public func figure(width: Double, height: Double) -> PlotFigure {
         let theme = PlotTheme()
         var grids = [PanelGrid]()

@@ -8,16 +8,21 @@
 /// the observation's index within its group. At most `maximumPanels` levels are drawn (the first
 /// in level order; the subtitle counts the rest).
 public struct FittedByGroupPlot: DiagnosticPlot {
+    /// The grouping variable whose levels are the panels.
     public let grouping: PlotGrouping
     /// The x values (covariate or within-group index), per observation.
     public let x: [Double]
+    /// The x axis title.
     public let xLabel: String
     /// Whether x is the observation index within the group.
     public let xIsIndex: Bool
+    /// The observed responses.
     public let observed: [Double]
+    /// The fitted values (fixed plus random effects).
     public let fitted: [Double]
     /// Fixed-effects-only fitted values X β̂ (+ offset).
     public let populationFitted: [Double]
+    /// The most panels drawn.
     public let maximumPanels: Int
     let responseName: String
 
@@ -75,10 +80,12 @@ public struct FittedByGroupPlot: DiagnosticPlot {
         return design.dataRows.map { values[$0] }
     }
 
+    /// Grows with the number of panels, from 640 × 480 to 960 × 760.
     public var preferredSize: (width: Double, height: Double) {
         gridSize(panels: min(grouping.levels.count, maximumPanels))
     }
 
+    /// One panel per level (shared scales) with points, the fitted line and the population line, and a key.
     public func figure(width: Double, height: Double) -> PlotFigure {
         let theme = PlotTheme()
         let members = grouping.members

@@ -16,7 +16,9 @@ public struct NormalQQPlot: DiagnosticPlot {
         public let sorted: [Double]
     }
 
+    /// The panels' samples: the residuals first, then each random-effects column.
     public let samples: [Sample]
+    /// The most points drawn per panel (larger samples are thinned in the middle).
     public let maximumPoints: Int
 
     /// - Parameters:
@@ -46,6 +48,7 @@ public struct NormalQQPlot: DiagnosticPlot {
         self.maximumPoints = maximumPoints
     }
 
+    /// A row of panels for up to three samples, a grid beyond.
     public var preferredSize: (width: Double, height: Double) {
         switch samples.count {
         case 1: return (560, 480)
@@ -71,6 +74,7 @@ public struct NormalQQPlot: DiagnosticPlot {
         return ranks.filter { seen.insert($0).inserted }
     }
 
+    /// One panel per sample with free scales: points at the normal quantiles of R's `ppoints`, and the quartile line.
     public func figure(width: Double, height: Double) -> PlotFigure {
         let theme = PlotTheme()
         var panels = [PlotPanel]()

@@ -21,6 +21,7 @@ public enum PlotError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Profile zeta plots need likelihood profiles of the fit, which this build does not compute.
     case profileUnavailable
 
+    /// The message shown to the user.
     public var description: String {
         switch self {
         case .unknownGroup(let name, let available):

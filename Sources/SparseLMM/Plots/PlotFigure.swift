@@ -15,6 +15,7 @@ public struct PlotPanel: Sendable {
     /// Whether the x values are whole numbers (indices, counts): ticks at whole numbers only.
     public var xIntegerValued: Bool
 
+    /// A panel drawing `marks`, with an optional strip title and categorical y axis.
     public init(title: String? = nil, marks: [PlotMark], yCategories: [String]? = nil,
                 xInclude: ClosedRange<Double>? = nil, yInclude: ClosedRange<Double>? = nil, xIntegerValued: Bool = false) {
         self.title = title
@@ -47,6 +48,7 @@ public struct PanelGrid: Sendable {
     /// This block's share of the figure height when several blocks are stacked.
     public var heightWeight: Double
 
+    /// A block of panels with axis titles; see the properties for the layout options.
     public init(heading: String? = nil, xLabel: String? = nil, yLabel: String? = nil, panels: [PlotPanel],
                 columns: Int? = nil, sharedX: Bool = true, sharedY: Bool = true, heightWeight: Double = 1) {
         self.heading = heading
@@ -66,10 +68,14 @@ public struct LegendEntry: Sendable {
     public enum Swatch: Sendable {
         case point, line
     }
+    /// The text next to the swatch.
     public var label: String
+    /// Whether the swatch is a point or a line.
     public var swatch: Swatch
+    /// The colour, width and dash of the swatch.
     public var style: MarkStyle
 
+    /// A key entry drawn as `swatch` in `style`.
     public init(label: String, swatch: Swatch, style: MarkStyle) {
         self.label = label
         self.swatch = swatch
@@ -88,19 +94,26 @@ public enum LegendPlacement: Sendable {
 /// A complete figure: a title, an optional note under it, one or more blocks of panels stacked
 /// top to bottom, and an optional key. `svg()` lays it out and writes a self-contained SVG.
 public struct PlotFigure: Sendable {
+    /// Bold text centred at the top (nil: none).
     public var title: String?
     /// A smaller line under the title (what was plotted, how many panels were left out, …).
     public var subtitle: String?
+    /// The blocks of panels, top to bottom.
     public var grids: [PanelGrid]
+    /// The key's entries (empty: no key).
     public var legend: [LegendEntry]
     /// A bold title over a key at the right (the grouping variable's name).
     public var legendTitle: String?
+    /// Where the key goes.
     public var legendPlacement: LegendPlacement
     /// Size in pixels.
     public var width: Double
+    /// Height in pixels.
     public var height: Double
+    /// Fonts, spacing and colours.
     public var theme: PlotTheme
 
+    /// A figure of the given blocks of panels, 640 × 480 pixels unless told otherwise.
     public init(title: String? = nil, subtitle: String? = nil, grids: [PanelGrid], legend: [LegendEntry] = [],
                 legendTitle: String? = nil, legendPlacement: LegendPlacement = .right, width: Double = 640, height: Double = 480,
                 theme: PlotTheme = PlotTheme()) {

@@ -1,11 +1,14 @@
 /// A categorical variable over the model's observations, used to group, colour or panel them:
 /// its name, level labels and each observation's level (−1: missing).
 public struct PlotGrouping: Sendable, Equatable {
+    /// The variable's name.
     public let name: String
+    /// Level labels, in level order.
     public let levels: [String]
     /// One code per observation of the model (the design's rows), 0-based.
     public let codes: [Int32]
 
+    /// A grouping from its levels and one code per observation.
     public init(name: String, levels: [String], codes: [Int32]) {
         self.name = name
         self.levels = levels

@@ -12,6 +12,7 @@ public struct MarkStyle: Sendable, Equatable {
     /// Whether points are filled discs rather than open circles.
     public var filled: Bool
 
+    /// A style; the defaults draw open blue circles of radius 2.5 and solid 1 px lines.
     public init(color: String = PlotTheme.defaultPointColor, lineWidth: Double = 1, dash: [Double]? = nil,
                 pointRadius: Double = 2.5, filled: Bool = false) {
         self.color = color
@@ -42,11 +43,14 @@ public struct PlotMark: Sendable {
         case straightLine(intercept: Double, slope: Double)
     }
 
+    /// What is drawn.
     public var shape: Shape
+    /// How it is drawn.
     public var style: MarkStyle
     /// The SVG class of the drawn elements.
     public var role: String
 
+    /// A mark drawing `shape` in `style`, its elements classed `role`.
     public init(_ shape: Shape, style: MarkStyle = MarkStyle(), role: String) {
         self.shape = shape
         self.style = style

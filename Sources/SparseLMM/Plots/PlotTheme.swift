@@ -43,5 +43,6 @@ public struct PlotTheme: Sendable {
     /// Colour of faint grid lines at the ticks (nil: none).
     public var gridColor: String? = "#ededed"
 
+    /// The default theme.
     public init() {}
 }

@@ -18,13 +18,19 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
     /// At most this many levels are told apart by colour.
     public static let maximumColours = 6
 
+    /// The fitted values (x).
     public let fitted: [Double]
+    /// The residuals (y), on `scale`.
     public let residuals: [Double]
+    /// Which residuals are shown.
     public let scale: ResidualScale
+    /// The grouping variable, if any.
     public let grouping: PlotGrouping?
     /// Whether groups are drawn as panels (else as colours).
     public let usesPanels: Bool
+    /// Whether lowess smooths are drawn.
     public let smooth: Bool
+    /// The most panels drawn when grouping by panels.
     public let maximumPanels: Int
     let responseName: String
 
@@ -62,11 +68,13 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
         }
     }
 
+    /// 640 × 480 for one panel, larger for small multiples.
     public var preferredSize: (width: Double, height: Double) {
         guard let g = grouping, usesPanels else { return (640, 480) }
         return gridSize(panels: min(g.levels.count, maximumPanels))
     }
 
+    /// One panel (or one per group) with the points, the zero line and the smooth, and a key.
     public func figure(width: Double, height: Double) -> PlotFigure {
         let theme = PlotTheme()
         let n = fitted.count
