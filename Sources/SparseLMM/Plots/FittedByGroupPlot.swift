@@ -4,9 +4,10 @@
 /// all random effects) as a solid line, and the population fit (fixed effects only) as a dashed
 /// line, so that the shrinkage of each group towards the population is visible.
 ///
-/// The x axis is a numeric covariate when one is named (points and lines ordered by it), else
-/// the observation's index within its group. At most `maximumPanels` levels are drawn (the first
-/// in level order; the subtitle counts the rest).
+/// For Gaussian models with the identity link (the population line is X β̂ on the response
+/// scale). The x axis is a numeric covariate when one is named (points and lines ordered by
+/// it), else the observation's index within its group. At most `maximumPanels` levels are
+/// drawn (the first in level order; the subtitle counts the rest).
 public struct FittedByGroupPlot: DiagnosticPlot {
     /// The grouping variable whose levels are the panels.
     public let grouping: PlotGrouping
@@ -32,6 +33,10 @@ public struct FittedByGroupPlot: DiagnosticPlot {
     public init(fit: MixedModelFit, design: MixedModelDesign, data: DataTable? = nil, group: String? = nil,
                 x: String? = nil, maximumPanels: Int = 30) throws {
         try checkFit(fit, matches: design)
+        // the population line is X β̂ on the response scale only for the identity link
+        guard fit.family == "gaussian" && fit.link == "identity" else {
+            throw PlotError.invalidOption("the observed-and-fitted plot is available for Gaussian models with the identity link only (this fit: \(fit.family), \(fit.link) link)")
+        }
         guard maximumPanels >= 1 else { throw PlotError.invalidOption("the maximum number of panels must be at least 1") }
         guard let groupName = group ?? design.terms.first?.factor.name else { throw PlotError.noRandomEffects("the fitted-values plot") }
         let grouping = try PlotGrouping(named: groupName, design: design, data: data)
