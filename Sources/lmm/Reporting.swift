@@ -49,6 +49,9 @@ func runReporting(_ body: () throws -> Void) throws {
     } catch let e as ModelError {
         printError("error: \(e.description)")
         throw ExitCode(ExitStatus.badInput)
+    } catch let e as NewDataPredictor.PredictionError {
+        printError("error: \(e.description)")
+        throw ExitCode(ExitStatus.badInput)
     } catch let e as CommandError {
         printError("error: \(e.description)")
         throw ExitCode(ExitStatus.badInput)
