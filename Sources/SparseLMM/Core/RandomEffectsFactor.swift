@@ -28,8 +28,9 @@ public final class RandomEffectsFactor {
     private var dest: [Int32]
     /// Offset of each term's parameters in θ.
     public let thetaOffset: [Int]
-    /// Each term's current λ (k × k, column-major).
-    private var lambda: [[Double]]
+    /// Every term's current λ (k × k, column-major), side by side: term t's starts at lambdaStart[t].
+    private var lambdaFlat: [Double]
+    private let lambdaStart: [Int]
     private var product: [Double]
     /// Number of random effects q.
     public var q: Int { pattern.q }
@@ -50,7 +51,10 @@ public final class RandomEffectsFactor {
         for c in covariance { off.append(t); t += c.parameterCount }
         thetaOffset = off
         thetaCount = t
-        lambda = covariance.map { [Double](repeating: 0, count: $0.size * $0.size) }
+        var lstarts = [0]
+        for c in covariance { lstarts.append(lstarts.last! + c.size * c.size) }
+        lambdaStart = lstarts
+        lambdaFlat = [Double](repeating: 0, count: lstarts.last!)
         let kmax = covariance.map { $0.size }.max() ?? 1
         product = [Double](repeating: 0, count: kmax * kmax * 2)
 
@@ -144,9 +148,9 @@ public final class RandomEffectsFactor {
 
     /// Sets λ of every term from θ.
     func setTheta(_ theta: UnsafeBufferPointer<Double>) {
-        for (t, c) in covariance.enumerated() {
-            lambda[t].withUnsafeMutableBufferPointer { l in
-                c.fill(theta.baseAddress! + thetaOffset[t], into: l.baseAddress!)
+        lambdaFlat.withUnsafeMutableBufferPointer { l in
+            for (t, c) in covariance.enumerated() {
+                c.fill(theta.baseAddress! + thetaOffset[t], into: l.baseAddress! + lambdaStart[t])
             }
         }
     }
@@ -155,12 +159,7 @@ public final class RandomEffectsFactor {
     /// block (B₁, B₂) ↦ λ_{t₁}' V λ_{t₂}. Pairs of scalar terms are a single multiplication.
     func rescale() {
         let x = matrix.values
-        let nt = covariance.count
-        // λ of every term side by side, so the loop reads plain memory
-        var lambdaStart = [Int](repeating: 0, count: nt + 1)
-        for t in 0..<nt { lambdaStart[t + 1] = lambdaStart[t] + lambda[t].count }
-        var flat = [Double](repeating: 0, count: lambdaStart[nt])
-        for t in 0..<nt { for (k, v) in lambda[t].enumerated() { flat[lambdaStart[t] + k] = v } }
+        let lambdaStart = self.lambdaStart
         pattern.values.withUnsafeBufferPointer { v in
             dest.withUnsafeBufferPointer { d in
                 destStart.withUnsafeBufferPointer { ds in
@@ -168,7 +167,7 @@ public final class RandomEffectsFactor {
                         pattern.pairFirst.withUnsafeBufferPointer { pf in
                             pattern.pairSecond.withUnsafeBufferPointer { ps in
                                 pattern.blockTerm.withUnsafeBufferPointer { bt in
-                                    flat.withUnsafeBufferPointer { lam in
+                                    lambdaFlat.withUnsafeBufferPointer { lam in
                                         product.withUnsafeMutableBufferPointer { tmp in
                                             pattern.k.withUnsafeBufferPointer { kk in
                                                 for p in 0..<pf.count {
@@ -224,8 +223,9 @@ public final class RandomEffectsFactor {
     /// dst (permuted, q × m) = P Λ' src (src in original coordinates, q × m, column-major).
     func lambdaTransposePermuted(_ src: UnsafeBufferPointer<Double>, columns m: Int, into dst: UnsafeMutableBufferPointer<Double>) {
         let q = pattern.q
+        lambdaFlat.withUnsafeBufferPointer { lam in
         for t in 0..<covariance.count {
-            let k = pattern.k[t], cs = pattern.columnStart[t], l = lambda[t]
+            let k = pattern.k[t], cs = pattern.columnStart[t], l = lam.baseAddress! + lambdaStart[t]
             for a in 0..<pattern.levels[t] {
                 let base = cs + a * k
                 for j in 0..<m {
@@ -237,12 +237,13 @@ public final class RandomEffectsFactor {
                 }
             }
         }
+        }
     }
 
     /// dst (original, q) = Λ P' src (src permuted): b = Λ u from the permuted solution.
     func lambdaFromPermuted(_ src: UnsafeBufferPointer<Double>, into dst: UnsafeMutableBufferPointer<Double>) {
         for t in 0..<covariance.count {
-            let k = pattern.k[t], cs = pattern.columnStart[t], l = lambda[t]
+            let k = pattern.k[t], cs = pattern.columnStart[t], l = lambda(ofTerm: t)
             for a in 0..<pattern.levels[t] {
                 let base = cs + a * k
                 for r in 0..<k {
@@ -270,7 +271,7 @@ public final class RandomEffectsFactor {
     }
 
     /// Current λ of term t.
-    func lambda(ofTerm t: Int) -> [Double] { lambda[t] }
+    func lambda(ofTerm t: Int) -> [Double] { Array(lambdaFlat[lambdaStart[t]..<lambdaStart[t + 1]]) }
 }
 
 extension RandomEffectsFactor {
