@@ -138,8 +138,11 @@ extension GeneralizedLinearMixedModel {
         var value: Double
         do {
             value = try body()
-        } catch GLMMError.pirlsStepHalvingFailed, GLMMError.pirlsDidNotConverge, LinearAlgebraError.notPositiveDefinite {
-            if evaluationCount == 1 { throw GLMMError.nonFiniteDeviance }
+        } catch let error where error is LinearAlgebraError || error as? GLMMError == .pirlsStepHalvingFailed
+                    || { if case GLMMError.pirlsDidNotConverge = error { return true } else { return false } }() {
+            // far from the optimum PIRLS may fail; the optimiser steps back from a huge value,
+            // but a failure at the very first point is reported as it is
+            if evaluationCount == 1 { throw error }
             value = .greatestFiniteMagnitude
             warm = nil
         }
