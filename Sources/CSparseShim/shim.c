@@ -82,7 +82,13 @@ double csshim_factor_nnz(const cholmod_factor *L) {
     }
     const int *nz = (const int *) L->nz;
     double total = 0.0;
-    if (nz == NULL) return 0.0;
+    if (nz == NULL || L->xtype == CHOLMOD_PATTERN) {
+        // symbolic simplicial factor: the column counts of the analysis
+        const int *cc = (const int *) L->ColCount;
+        if (cc == NULL) return 0.0;
+        for (size_t j = 0; j < L->n; j++) total += cc[j];
+        return total;
+    }
     for (size_t j = 0; j < L->n; j++) total += nz[j];
     return total;
 }

@@ -88,6 +88,14 @@ public final class RandomEffectsFactor {
         let first = try SparseCholesky(analyzing: patternMatrix, ordering: ordering)
         let permutation = first.permutation
         let supernodal = first.isSupernodal
+        // the symbolic analysis predicts the factor's size: refuse clearly rather than be killed
+        let factorBytes = first.factorEntries * 8
+        let otherBytes = Double(entryRow.count) * 28 + Double(pattern.values.count) * 8
+        let available = MemoryInfo.availableBytes()
+        if factorBytes + otherBytes > 0.9 * available {
+            throw ModelError.insufficientMemory(neededBytes: factorBytes + otherBytes, availableBytes: available,
+                                                factorEntries: first.factorEntries)
+        }
         perm = permutation
         var inv = [Int32](repeating: 0, count: q)
         for (k, i) in permutation.enumerated() { inv[Int(i)] = Int32(k) }

@@ -21,6 +21,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case allFixedEffectsDropped
     case unsupportedFunction(String, position: Int, formula: String)
     case noRandomEffectsVariance(term: String)
+    case insufficientMemory(neededBytes: Double, availableBytes: Double, factorEntries: Double)
 
     public var description: String {
         switch self {
@@ -64,6 +65,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "every fixed-effect column is zero or collinear: the fixed-effects model matrix has rank 0"
         case .unsupportedFunction(let m, let position, let formula):
             return FormulaError(m, at: position, in: formula).description
+        case .insufficientMemory(let needed, let available, let entries):
+            let gib = { (b: Double) in RNumberFormat.printf("%.1f", b / 1073741824) }
+            return "this model needs about \(gib(needed)) GiB for its sparse Cholesky factor (\(RNumberFormat.printf("%.3g", entries)) nonzeros after the fill-reducing ordering); the machine has about \(gib(available)) GiB available. Crossed grouping factors with many levels fill the factor densely: reduce the levels of the smaller crossed factor, or use a machine with more memory"
         case .noRandomEffectsVariance(let term):
             return "the random-effects term '\(term)' has an all-zero model matrix"
         }

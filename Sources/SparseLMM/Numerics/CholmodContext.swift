@@ -28,6 +28,8 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
     case outOfMemory(call: String)
     /// A dense LAPACK routine failed.
     case lapack(routine: String, info: Int32)
+    /// The factor would need more than 2³¹ entries (CHOLMOD's 32-bit index limit).
+    case tooLarge(call: String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,8 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
             return "CHOLMOD ran out of memory in \(call)"
         case .lapack(let routine, let info):
             return "LAPACK \(routine) failed with info = \(info)"
+        case .tooLarge:
+            return "the sparse Cholesky factor of this model would have more than 2^31 nonzeros (16 GiB of values and beyond 32-bit indices): crossed grouping factors with this many levels fill the factor densely; reduce the levels of the smaller crossed factor"
         }
     }
 }
@@ -90,6 +94,7 @@ public final class CholmodContext {
     func check(_ ok: Int32, _ call: String) throws {
         let status = common.pointee.status
         if status == CHOLMOD_OUT_OF_MEMORY { throw LinearAlgebraError.outOfMemory(call: call) }
+        if status == CHOLMOD_TOO_LARGE { throw LinearAlgebraError.tooLarge(call: call) }
         if ok == 0 || status < CHOLMOD_OK { throw LinearAlgebraError.cholmod(status: status, call: call) }
     }
 }
