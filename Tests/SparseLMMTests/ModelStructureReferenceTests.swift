@@ -1,0 +1,74 @@
+import Testing
+import Foundation
+@testable import SparseLMM
+
+/// Model structures checked against R and lme4 on a small simulated data set
+/// (`Tests/Fixtures/extra`, made by `Tests/Fixtures/scripts/structure_reference.R`): the fixed-effects
+/// model matrix (R's column names and order, treatment contrasts, full indicator coding where R uses it,
+/// values, columns dropped for rank deficiency), and lme4's random-effects structure (θ names, term order,
+/// grouping factors, VarCorr names, the columns of each covariance block).
+@Suite struct ModelStructureReferenceTests {
+    nonisolated(unsafe) static let expected: [String: Any] = {
+        let data = try! Data(contentsOf: URL(fileURLWithPath: Fixtures.root + "/extra/structure_expected.json"))
+        return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }()
+
+    static func string(_ v: Any?) -> String {
+        if let s = v as? String { return s }
+        return (v as! [String])[0]
+    }
+
+    static let fixedFormulas: [String] = (expected["fixed"] as! [[String: Any]]).map { string($0["formula"]) }
+    static let randomFormulas: [String] = (expected["random"] as! [[String: Any]]).map { string($0["formula"]) }
+
+    static func table() throws -> DataTable { try DataTable(csvFile: Fixtures.root + "/extra/structure.csv") }
+
+    @Test func theReferenceIsComplete() {
+        #expect(Self.fixedFormulas.count == 24)
+        #expect(Self.randomFormulas.count == 14)
+    }
+
+    @Test(arguments: fixedFormulas)
+    func fixedEffectsModelMatrix(formula: String) throws {
+        let ref = (Self.expected["fixed"] as! [[String: Any]]).first { Self.string($0["formula"]) == formula }!
+        let names = ref["names"] as! [String]
+        let values = (ref["X"] as! [Any]).map { jsonNumber($0)! }
+        let dropped = ref["dropped"] as? [String] ?? []
+        let design = try MixedModelDesign(formula: formula + " + (1 | a)", data: Self.table())
+        #expect(design.fixedEffectNames == names)
+        #expect(design.droppedColumns == dropped)
+        #expect(design.X.count == values.count)
+        if design.X.count == values.count {
+            let bad = zip(design.X, values).enumerated().filter { !close($1.0, $1.1, rel: 1e-12, abs: 1e-12) }
+            #expect(bad.isEmpty, "first differing entry: \(bad.first.map { "\($0.offset): \($0.element.0) vs \($0.element.1)" } ?? "")")
+        }
+    }
+
+    @Test(arguments: randomFormulas)
+    func randomEffectsStructure(formula: String) throws {
+        let ref = (Self.expected["random"] as! [[String: Any]]).first { Self.string($0["formula"]) == formula }!
+        let design = try MixedModelDesign(formula: formula, data: Self.table())
+        #expect(design.thetaNames == ref["theta"] as! [String])
+        // grouping factors in lme4's order (its flist), with their numbers of levels
+        let ngroups = ref["ngroups"] as! [String: Any]
+        let order = ref["ngroups_order"] as! [String]
+        #expect(design.groupCounts.map { $0.name } == order)
+        for g in design.groupCounts {
+            #expect(jsonNumber((ngroups[g.name] as? [Any])?.first).map { Int($0) } == g.levels, "\(g.name)")
+        }
+        // covariance blocks: lme4's cnms (one per piece, in order) and VarCorr's names
+        let blocks = design.terms.flatMap { t in t.blocks.map { b in (t.factor.name, Array(t.columnNames[b.columns]), b.name) } }
+        #expect(blocks.map { $0.0 } == ref["cnms_groups"] as! [String])
+        #expect(blocks.map { $0.1 } == ref["cnms"] as! [[String]])
+        #expect(blocks.map { $0.2 } == ref["varcorr"] as! [String])
+    }
+
+    /// The names of VarCorr groups follow R's `make.names(unique = TRUE)` when some repeat (lme4's mkVarCorr).
+    @Test func varCorrNames() {
+        #expect(rUniqueNames(["a", "b:a"]) == ["a", "b:a"])
+        #expect(rUniqueNames(["b:a", "b:a", "a", "a"]) == ["b.a", "b.a.1", "a", "a.1"])
+        #expect(rUniqueNames(["g", "g", "g"]) == ["g", "g.1", "g.2"])
+        #expect(rUniqueNames(["a", "a", "a.1"]) == ["a", "a.2", "a.1"])
+        #expect(rUniqueNames(["c:(b:a)", "1x", "if", "g", "g"]) == ["c..b.a.", "X1x", "if.", "g", "g.1"])
+    }
+}
