@@ -24,7 +24,7 @@ import Foundation
     static func table() throws -> DataTable { try DataTable(csvFile: Fixtures.root + "/extra/structure.csv") }
 
     @Test func theReferenceIsComplete() {
-        #expect(Self.fixedFormulas.count == 24)
+        #expect(Self.fixedFormulas.count == 26)
         #expect(Self.randomFormulas.count == 14)
     }
 
@@ -61,6 +61,17 @@ import Foundation
         #expect(blocks.map { $0.0 } == ref["cnms_groups"] as! [String])
         #expect(blocks.map { $0.1 } == ref["cnms"] as! [[String]])
         #expect(blocks.map { $0.2 } == ref["varcorr"] as! [String])
+    }
+
+    /// R drops a fixed term that is the response itself, with a warning; an interaction with it stays.
+    @Test func responseOnTheRightHandSide() throws {
+        let dropped = try MixedModelDesign(formula: "y ~ y + x + (1 | a)", data: Self.table())
+        #expect(dropped.fixedEffectNames == ["(Intercept)", "x"])
+        #expect(dropped.warnings == ["the response appeared on the right-hand side and was dropped"])
+        let kept = try MixedModelDesign(formula: "y ~ y:x + x + (1 | a)", data: Self.table())
+        #expect(kept.fixedEffectNames == ["(Intercept)", "x", "y:x"])
+        #expect(kept.warnings.isEmpty)
+        #expect(throws: ModelError.noFixedEffects) { try MixedModelDesign(formula: "y ~ 0 + y + (1 | a)", data: Self.table()) }
     }
 
     /// The names of VarCorr groups follow R's `make.names(unique = TRUE)` when some repeat (lme4's mkVarCorr).

@@ -59,6 +59,8 @@ public struct MixedModelDesign: Sendable {
     public let omittedRows: [Int]
     /// The options the data was read with.
     public let options: DataOptions
+    /// Warnings about the model as specified, in R's words (e.g. a response on the right-hand side).
+    public let warnings: [String]
 
     /// Number of fixed-effect columns p.
     public var p: Int { fixedRecipe.columns.count }
@@ -201,7 +203,18 @@ public struct MixedModelDesign: Sendable {
 
         // fixed effects
         let fixedSubset = fixedValues.map { $0.subset(rows) }
-        let fullRecipe = try ModelMatrixRecipe(terms: formula.fixed, values: fixedSubset, formula: formula.text)
+        // R's model.matrix drops a term that is the response itself ("the response appeared on the
+        // right-hand side and was dropped"); lme4 then fits the model without it
+        var fixedTerms = formula.fixed
+        var warnings = [String]()
+        let responseLabel = responseExpr.deparsed
+        let isResponse = { (t: Term) in t.order == 1 && formula.fixed.variableLabel(t.variables[0]) == responseLabel }
+        if fixedTerms.terms.contains(where: isResponse) {
+            fixedTerms.terms.removeAll(where: isResponse)
+            warnings.append("the response appeared on the right-hand side and was dropped")
+        }
+        self.warnings = warnings
+        let fullRecipe = try ModelMatrixRecipe(terms: fixedTerms, values: fixedSubset, formula: formula.text)
         guard !fullRecipe.columns.isEmpty else { throw ModelError.noFixedEffects }
         let fullX = fullRecipe.matrix(values: fixedSubset, rows: n)
         let (kept, dropped) = linearlyDependentColumns(fullX, rows: n, columns: fullRecipe.columns.count)

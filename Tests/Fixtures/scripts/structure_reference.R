@@ -27,7 +27,7 @@ fixed <- c("y ~ x * f", "y ~ f * x", "y ~ 0 + f", "y ~ f - 1 + x", "y ~ f:x - 1"
            "y ~ a * b", "y ~ a:b", "y ~ 0 + a:b", "y ~ b + b:c", "y ~ x + b:x", "y ~ factor(n)",
            "y ~ factor(n) * x", "y ~ I(x^2) + log(z) + sqrt(z) + exp(x)", "y ~ (b + c + f)^2", "y ~ b/c",
            "y ~ x:z", "y ~ c:b + b", "y ~ x + x2", "y ~ x + I(x * 2) + z", "y ~ f + b:f:x",
-           "y ~ I(x > 0) + I(z - 1)", "y ~ x + offset(z)", "y ~ 1")
+           "y ~ I(x > 0) + I(z - 1)", "y ~ x + offset(z)", "y ~ 1", "y ~ y + x", "y ~ y:x + x")
 out <- list(fixed = list(), random = list())
 for (f in fixed) {
   lf <- lFormula(as.formula(paste(f, "+ (1 | a)")), d)
