@@ -6,7 +6,7 @@ import Foundation
 /// response and predictors, against lme4 (`Tests/Fixtures/extra/lmm_extra.json`, made by
 /// `Tests/Fixtures/scripts/lmm_extra_reference.R` on sleepstudy with added columns w and o).
 @Suite struct LMMWeightsOffsetsTests {
-    nonisolated(unsafe) static let references: OrderedJSON = {
+    static let references: OrderedJSON = {
         let data = try! Data(contentsOf: URL(fileURLWithPath: Fixtures.root + "/extra/lmm_extra.json"))
         return try! OrderedJSON.parse(String(decoding: data, as: UTF8.self))
     }()

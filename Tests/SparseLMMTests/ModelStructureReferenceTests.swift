@@ -63,6 +63,30 @@ import Foundation
         #expect(blocks.map { $0.2 } == ref["varcorr"] as! [String])
     }
 
+    /// A numeric column made a factor (a grouping factor, `factor(x)`, `--factor`) gets R's labels,
+    /// `as.character` of its values (R 4.2): 15 significant digits, the shorter of fixed and scientific.
+    @Test(arguments: [(Double, String)]([
+        (0.1, "0.1"), (1.0 / 3, "0.333333333333333"), (1e5, "1e+05"), (123456, "123456"), (1e15, "1e+15"),
+        (1e-5, "1e-05"), (0.0001, "1e-04"), (100, "100"), (-2.5, "-2.5"), (0.1 + 0.2, "0.3"), (123456.7, "123456.7"),
+        (0.00012345, "0.00012345"), (100000.1, "100000.1"), (3e-4, "3e-04"), (150000, "150000"), (1200000, "1200000"),
+        (2.0 / 3 * 1e-7, "6.66666666666667e-08"), (99999.999999999985, "1e+05"), (308, "308"), (0, "0"),
+    ]))
+    func numericFactorLabels(value: Double, label: String) {
+        guard case .factor(let codes, let levels) = VariableEvaluator.factor(from: [value, .nan]) else {
+            Issue.record("not a factor"); return
+        }
+        #expect(levels == [label])
+        #expect(codes == [0, -1])
+    }
+
+    @Test func numericFactorLevelsAreInNumericOrder() {
+        guard case .factor(let codes, let levels) = VariableEvaluator.factor(from: [10, 9, -1, 100, 9, 0.5]) else {
+            Issue.record("not a factor"); return
+        }
+        #expect(levels == ["-1", "0.5", "9", "10", "100"])
+        #expect(codes == [3, 2, 0, 4, 2, 1])
+    }
+
     /// R drops a fixed term that is the response itself, with a warning; an interaction with it stays.
     @Test func responseOnTheRightHandSide() throws {
         let dropped = try MixedModelDesign(formula: "y ~ y + x + (1 | a)", data: Self.table())
