@@ -24,8 +24,8 @@ import Foundation
     static func table() throws -> DataTable { try DataTable(csvFile: Fixtures.root + "/extra/structure.csv") }
 
     @Test func theReferenceIsComplete() {
-        #expect(Self.fixedFormulas.count == 26)
-        #expect(Self.randomFormulas.count == 14)
+        #expect(Self.fixedFormulas.count == 35)
+        #expect(Self.randomFormulas.count == 16)
     }
 
     @Test(arguments: fixedFormulas)

@@ -27,7 +27,9 @@ fixed <- c("y ~ x * f", "y ~ f * x", "y ~ 0 + f", "y ~ f - 1 + x", "y ~ f:x - 1"
            "y ~ a * b", "y ~ a:b", "y ~ 0 + a:b", "y ~ b + b:c", "y ~ x + b:x", "y ~ factor(n)",
            "y ~ factor(n) * x", "y ~ I(x^2) + log(z) + sqrt(z) + exp(x)", "y ~ (b + c + f)^2", "y ~ b/c",
            "y ~ x:z", "y ~ c:b + b", "y ~ x + x2", "y ~ x + I(x * 2) + z", "y ~ f + b:f:x",
-           "y ~ I(x > 0) + I(z - 1)", "y ~ x + offset(z)", "y ~ 1", "y ~ y + x", "y ~ y:x + x")
+           "y ~ I(x > 0) + I(z - 1)", "y ~ x + offset(z)", "y ~ 1", "y ~ y + x", "y ~ y:x + x",
+           "y ~ 0 + f + b", "y ~ 0 + x + f + b", "y ~ a:b + c + a:c", "y ~ c + a:c + a:b", "y ~ 0 + b:c + f",
+           "y ~ -1 + f*b", "y ~ 0 + f:b", "y ~ 0 + x:f + f", "y ~ b + c:f:x + f:x")
 out <- list(fixed = list(), random = list())
 for (f in fixed) {
   lf <- lFormula(as.formula(paste(f, "+ (1 | a)")), d)
@@ -38,7 +40,8 @@ for (f in fixed) {
 random <- c("y ~ x + (1 | a/b/c)", "y ~ x + (x || a/b)", "y ~ x + (1 | a/b1)", "y ~ x + (x | a) + (1 | a:b)",
             "y ~ x + (1 | a) + (0 + x | a)", "y ~ x + (1 | b) + (1 | a)", "y ~ x + (x + z || a)",
             "y ~ x + (f | a)", "y ~ x + (0 + f | a)", "y ~ x + (1 | c:b)", "y ~ x + (1 + x | a/b)",
-            "y ~ x + (1 | b) + (x | a) + (1 | b:c)", "y ~ x + (1 | n)", "y ~ x + (1 | c/b)")
+            "y ~ x + (1 | b) + (x | a) + (1 | b:c)", "y ~ x + (1 | n)", "y ~ x + (1 | c/b)",
+            "y ~ x + (0 + f + b | a)", "y ~ x + (0 + c:b | a)")
 for (f in random) {
   m <- suppressWarnings(suppressMessages(lmer(as.formula(f), d, control = lmerControl(calc.derivs = FALSE))))
   fl <- getME(m, "flist")
