@@ -142,6 +142,13 @@ import Foundation
         #expect(categories(t, "b").levels == ["x", "y"])
     }
 
+    @Test func bareCarriageReturnLineEnds() throws {
+        let t = try DataTable(csvText: "a,b\r1,x\r2,y\r")
+        #expect(numbers(t, "a") == [1, 2])
+        #expect(categories(t, "b").levels == ["x", "y"])
+        #expect(error("a,b\r1,x\r2\r")?.description == "line 3 has 1 field, but the header has 2")
+    }
+
     @Test func noNewlineAtTheEnd() throws {
         let t = try DataTable(csvText: "a,b\n1,x\n2,y")
         #expect(t.rowCount == 2)

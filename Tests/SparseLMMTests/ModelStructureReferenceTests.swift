@@ -87,6 +87,16 @@ import Foundation
         #expect(codes == [3, 2, 0, 4, 2, 1])
     }
 
+    /// Non-syntactic column names are back-quoted in the formula and keep their back-quotes in R's
+    /// column names (`colnames(model.matrix(y ~ `my var` + x_1 + `my var`:x_1))` in R 4.2).
+    @Test func backQuotedColumnNames() throws {
+        let table = try DataTable(csvText: "y,my var,g,x_1\n1,2,a,1\n2,3,b,2\n4,1,a,5\n3,5,b,2\n6,2,a,1\n")
+        let design = try MixedModelDesign(formula: "y ~ `my var` + x_1 + `my var`:x_1 + (1 | g)", data: table)
+        #expect(design.fixedEffectNames == ["(Intercept)", "`my var`", "x_1", "`my var`:x_1"])
+        #expect(Array(design.X[5..<10]) == [2, 3, 1, 5, 2])
+        #expect(Array(design.X[15..<20]) == [2, 6, 5, 10, 2])
+    }
+
     /// R drops a fixed term that is the response itself, with a warning; an interaction with it stays.
     @Test func responseOnTheRightHandSide() throws {
         let dropped = try MixedModelDesign(formula: "y ~ y + x + (1 | a)", data: Self.table())
