@@ -2,16 +2,6 @@ import Testing
 import Foundation
 @testable import SparseLMM
 
-/// A number from a JSONSerialization value (NSNumber, Int or Double).
-func jsonNumber(_ v: Any?) -> Double? {
-    switch v {
-    case let d as Double: return d
-    case let i as Int: return Double(i)
-    case let n as NSNumber: return n.doubleValue
-    default: return nil
-    }
-}
-
 /// Fits of the Gaussian reference models, each computed once and shared by the tests below.
 actor ReferenceFits {
     static let shared = ReferenceFits()
