@@ -25,7 +25,7 @@ import Foundation
 
     @Test func theReferenceIsComplete() {
         #expect(Self.fixedFormulas.count == 35)
-        #expect(Self.randomFormulas.count == 16)
+        #expect(Self.randomFormulas.count == 18)
     }
 
     @Test(arguments: fixedFormulas)

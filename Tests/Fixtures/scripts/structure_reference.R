@@ -41,7 +41,7 @@ random <- c("y ~ x + (1 | a/b/c)", "y ~ x + (x || a/b)", "y ~ x + (1 | a/b1)", "
             "y ~ x + (1 | a) + (0 + x | a)", "y ~ x + (1 | b) + (1 | a)", "y ~ x + (x + z || a)",
             "y ~ x + (f | a)", "y ~ x + (0 + f | a)", "y ~ x + (1 | c:b)", "y ~ x + (1 + x | a/b)",
             "y ~ x + (1 | b) + (x | a) + (1 | b:c)", "y ~ x + (1 | n)", "y ~ x + (1 | c/b)",
-            "y ~ x + (0 + f + b | a)", "y ~ x + (0 + c:b | a)")
+            "y ~ x + (0 + f + b | a)", "y ~ x + (0 + c:b | a)", "y ~ x + (x || b) + (1 | a)", "y ~ x + (1 | b) + (0 + x | a) + (1 | a)")
 for (f in random) {
   m <- suppressWarnings(suppressMessages(lmer(as.formula(f), d, control = lmerControl(calc.derivs = FALSE))))
   fl <- getME(m, "flist")
