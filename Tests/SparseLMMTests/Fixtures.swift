@@ -63,3 +63,13 @@ enum Fixtures {
 func close(_ a: Double, _ b: Double, rel: Double, abs absTol: Double = 0) -> Bool {
     abs(a - b) <= rel * abs(b) + absTol
 }
+
+/// A number from a JSONSerialization value (NSNumber, Int or Double).
+func jsonNumber(_ v: Any?) -> Double? {
+    switch v {
+    case let d as Double: return d
+    case let i as Int: return Double(i)
+    case let n as NSNumber: return n.doubleValue
+    default: return nil
+    }
+}

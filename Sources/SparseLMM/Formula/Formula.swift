@@ -49,7 +49,8 @@ public struct Formula: Equatable, Sendable {
     public let fixed: TermList
     /// `offset(...)` expressions of the fixed part.
     public let offsets: [FormulaExpression]
-    /// The random-effects terms, in formula order (before lme4's reordering by levels).
+    /// The random-effects terms in the order of lme4's `findbars` (`||` and `/` expanded), before
+    /// its reordering by number of levels.
     public let random: [RandomTermSpec]
 
     /// Parses and expands an lme4 formula. Throws `FormulaError` with the position of any problem.
@@ -86,10 +87,10 @@ public struct Formula: Equatable, Sendable {
         self.offsets = offsets
         self.random = random
         if let response {
-            try algebra.rejectNestedBars(response)
             if TermAlgebra.bar(response) != nil {
                 throw FormulaError("the response cannot be a random-effects term", at: response.range.start, in: text)
             }
+            try algebra.rejectNestedBars(response)
         }
     }
 
@@ -287,9 +288,10 @@ struct TermAlgebra {
                 lists.append(TermList(variables: vs, terms: [term], hasIntercept: false))
             }
         }
+        // lme4 expands `||` first (expandDoubleVerts), then `/` in each piece (expandSlash)
         var out = [RandomTermSpec]()
-        for g in groupings {
-            for l in lists {
+        for l in lists {
+            for g in groupings {
                 out.append(RandomTermSpec(lhs: l, grouping: g.parts, groupName: g.name, barIndex: barIndex,
                                           fromDoubleBar: op == "||", range: range))
             }
@@ -297,15 +299,18 @@ struct TermAlgebra {
         return out
     }
 
-    /// Grouping factors of a bar's right side: `g`, `a:b`, `a/b` (= `a` and `b:a`), `a/b/c`.
+    /// Grouping factors of a bar's right side in lme4's order and with lme4's names (its
+    /// `expandSlash`): `g`, `a:b`, `a/b` (= `b:a`, then `a`), `a/b/c` (= `c:(b:a)`, `b:a`, `a`).
     func groupingFactors(_ e: FormulaExpression) throws -> [(name: String, parts: [FormulaExpression])] {
         switch e.unparenthesized {
         case .binary("/", let a, let b, _):
             let outer = try groupingFactors(a)
             let inner = try interactionParts(b)
-            guard let last = outer.last else { return [] }
-            let parts = inner + last.parts
-            return outer + [(parts.map { $0.deparsed }.joined(separator: ":"), parts)]
+            guard let first = outer.first else { return [] }
+            // R deparses `inner:outer` with parentheses around an interaction on the right
+            let innerName = inner.map { $0.deparsed }.joined(separator: ":")
+            let outerName = first.parts.count > 1 ? "(\(first.name))" : first.name
+            return [(innerName + ":" + outerName, inner + first.parts)] + outer
         default:
             let parts = try interactionParts(e)
             return [(parts.map { $0.deparsed }.joined(separator: ":"), parts)]

@@ -224,7 +224,11 @@ struct FormulaParser {
                         if current.token == .end { throw error("missing ')' to close '\(n)('", at: open.range.start) }
                         if current.token == .comma { throw error("missing argument in call to \(n)()", at: current.range.start) }
                         args.append(try parseExpression(minPrecedence: 1))
-                        if current.token == .comma { k += 1; continue }
+                        if current.token == .comma {
+                            k += 1
+                            if current.token == .rparen { throw error("missing argument in call to \(n)()", at: current.range.start) }
+                            continue
+                        }
                         break
                     }
                 }

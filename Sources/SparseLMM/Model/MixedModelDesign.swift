@@ -62,6 +62,8 @@ public struct MixedModelDesign: Sendable {
     /// The data set (after `--factor`/`--levels`), all rows; `dataRows` selects the ones used.
     /// Shared, not copied: a `DataTable` is a value with copy-on-write storage.
     public let data: DataTable
+    /// Warnings about the model as specified, in R's words (e.g. a response on the right-hand side).
+    public let warnings: [String]
 
     /// Number of fixed-effect columns p.
     public var p: Int { fixedRecipe.columns.count }
@@ -114,7 +116,7 @@ public struct MixedModelDesign: Sendable {
             responseParts = [.numeric(s), .numeric(f)]
             response = .counts(successes: s, failures: f)
         } else {
-            let v = try evaluator.evaluate(responseExpr)
+            let v = try evaluator.evaluate(responseExpr, logicalAsFactor: false)
             responseParts = [v]
             switch v {
             case .numeric(let y): response = .numeric(y)
@@ -205,7 +207,18 @@ public struct MixedModelDesign: Sendable {
 
         // fixed effects
         let fixedSubset = fixedValues.map { $0.subset(rows) }
-        let fullRecipe = try ModelMatrixRecipe(terms: formula.fixed, values: fixedSubset, formula: formula.text)
+        // R's model.matrix drops a term that is the response itself ("the response appeared on the
+        // right-hand side and was dropped"); lme4 then fits the model without it
+        var fixedTerms = formula.fixed
+        var warnings = [String]()
+        let responseLabel = responseExpr.deparsed
+        let isResponse = { (t: Term) in t.order == 1 && formula.fixed.variableLabel(t.variables[0]) == responseLabel }
+        if fixedTerms.terms.contains(where: isResponse) {
+            fixedTerms.terms.removeAll(where: isResponse)
+            warnings.append("the response appeared on the right-hand side and was dropped")
+        }
+        self.warnings = warnings
+        let fullRecipe = try ModelMatrixRecipe(terms: fixedTerms, values: fixedSubset, formula: formula.text)
         guard !fullRecipe.columns.isEmpty else { throw ModelError.noFixedEffects }
         let fullX = fullRecipe.matrix(values: fixedSubset, rows: n)
         let (kept, dropped) = linearlyDependentColumns(fullX, rows: n, columns: fullRecipe.columns.count)
@@ -265,22 +278,9 @@ public struct MixedModelDesign: Sendable {
             // R's order() is stable ascending; rev() then reverses ties too
             order = order.sorted { nl[$0] != nl[$1] ? nl[$0] < nl[$1] : $0 < $1 }.reversed()
         }
-        // VarCorr names: make.unique over the pieces' group names in final order
-        var used = [String: Int]()
-        var uniqueNames = [String]()
-        var taken = Set<String>()
-        for idx in order {
-            let name = pieces[idx].factor.name
-            if !taken.contains(name) {
-                uniqueNames.append(name); taken.insert(name); used[name] = 0
-                continue
-            }
-            var k = used[name]! + 1
-            while taken.contains("\(name).\(k)") { k += 1 }
-            used[name] = k
-            uniqueNames.append("\(name).\(k)")
-            taken.insert("\(name).\(k)")
-        }
+        // VarCorr names: lme4's mkVarCorr applies make.names(unique = TRUE) to the pieces' group
+        // names (in final order) when some name occurs more than once
+        let uniqueNames = rUniqueNames(order.map { pieces[$0].factor.name })
         var terms = [RandomEffectsTerm]()
         var t = 0
         while t < order.count {
@@ -404,4 +404,46 @@ public struct MixedModelDesign: Sendable {
             throw ModelError.tooManyRandomEffects(term: label, count: size.columns * size.levels, nobs: nobs)
         }
     }
+}
+
+/// lme4's VarCorr group names: the names as they are when all differ, otherwise R's
+/// `make.names(names, unique = TRUE)` (`g`, `g.1` for the pieces of `(x || g)`; `b.a`, `b.a.1`, `a`,
+/// `a.1` for `(x || a/b)`).
+func rUniqueNames(_ names: [String]) -> [String] {
+    guard Set(names).count < names.count else { return names }
+    let valid = names.map(rMakeName)
+    // make.unique: later duplicates get ".1", ".2"… avoiding every name already present
+    var taken = Set(valid)
+    var counter = [String: Int]()
+    var seen = Set<String>()
+    var out = [String]()
+    for name in valid {
+        if !seen.contains(name) { seen.insert(name); out.append(name); continue }
+        var k = counter[name, default: 0] + 1
+        while taken.contains("\(name).\(k)") { k += 1 }
+        counter[name] = k
+        let unique = "\(name).\(k)"
+        taken.insert(unique)
+        out.append(unique)
+    }
+    return out
+}
+
+/// R's `make.names` for one name: invalid characters become ".", an "X" is prefixed when the name
+/// does not start with a letter or a dot not followed by a digit, and a reserved word gets a ".".
+func rMakeName(_ name: String) -> String {
+    var scalars = Array(name.unicodeScalars)
+    let isDigit = { (u: Unicode.Scalar) in ("0"..."9").contains(u) }
+    if let first = scalars.first {
+        let dotDigit = first == "." && scalars.count > 1 && isDigit(scalars[1])
+        if !(first.properties.isAlphabetic || first == ".") || dotDigit { scalars.insert("X", at: 0) }
+    } else {
+        scalars = ["X"]
+    }
+    var out = String.UnicodeScalarView()
+    for u in scalars { out.append(u.properties.isAlphabetic || isDigit(u) || u == "." || u == "_" ? u : ".") }
+    let result = String(out)
+    let reserved: Set<String> = ["if", "else", "repeat", "while", "function", "for", "next", "break", "TRUE", "FALSE", "NULL",
+                                 "Inf", "NaN", "NA", "NA_integer_", "NA_real_", "NA_character_", "NA_complex_", "in"]
+    return reserved.contains(result) ? result + "." : result
 }

@@ -40,9 +40,11 @@ public struct ModelMatrixRecipe: Sendable, Equatable {
     public var columnNames: [String] { columns.map { $0.name } }
 
     /// Builds the recipe for a term list whose variables have been evaluated (`values[i]` for
-    /// `terms.variables[i]`). A factor in a term is coded by treatment contrasts when the term
-    /// without it is in the model (the intercept for a main effect), otherwise by indicators of
-    /// all its levels — R's rule.
+    /// `terms.variables[i]`). R's rule (`TermCode` in R's model.c, Chambers & Hastie 1992, p. 38):
+    /// a factor in a term is coded by treatment contrasts when the term without it is empty (a main
+    /// effect) or contained in a preceding term, otherwise by indicators of all its levels; without
+    /// an intercept, the first factor with two or more levels (first term containing one, first in
+    /// variable order) is coded by indicators.
     init(terms: TermList, values: [VariableValues], formula: String) throws {
         var vars = [RecipeVariable]()
         for (i, e) in terms.variables.enumerated() {
@@ -60,6 +62,21 @@ public struct ModelMatrixRecipe: Sendable, Equatable {
             assign.append(-1)
         }
         let termSets = terms.terms.map { Set($0.variables) }
+        // (term, variable) pairs coded by indicators of all levels rather than contrasts
+        var indicators = Set<[Int]>()
+        for (ti, term) in terms.terms.enumerated() {
+            for v in term.variables {
+                let margin = termSets[ti].subtracting([v])
+                if !margin.isEmpty && !termSets[..<ti].contains(where: { margin.isSubset(of: $0) }) { indicators.insert([ti, v]) }
+            }
+        }
+        if !terms.hasIntercept {
+            search: for (ti, term) in terms.terms.enumerated() {
+                for v in term.variables {
+                    if case .factor(let levels) = vars[v].kind, levels.count > 1 { indicators.insert([ti, v]); break search }
+                }
+            }
+        }
         for (ti, term) in terms.terms.enumerated() {
             var product: [[ColumnRecipe.Part]] = [[]]
             var names: [[String]] = [[]]
@@ -69,8 +86,7 @@ public struct ModelMatrixRecipe: Sendable, Equatable {
                 case .numeric:
                     options = [(vars[v].label, ColumnRecipe.Part(variable: v, level: -1))]
                 case .factor(let levels):
-                    let margin = termSets[ti].subtracting([v])
-                    let contrasts = margin.isEmpty ? terms.hasIntercept : termSets.contains(margin)
+                    let contrasts = !indicators.contains([ti, v])
                     if contrasts && levels.count < 2 {
                         throw FormulaError("the factor '\(vars[v].label)' has only one level (\(levels.first.map { "'\($0)'" } ?? "none")) in the data used, so it has no contrasts; remove it from the formula",
                                            at: vars[v].expression.range.start, in: formula)

@@ -59,8 +59,11 @@ struct VariableEvaluator {
         return c
     }
 
-    /// Evaluates `e` as a model variable; `asFactor` converts a numeric result to a factor.
-    func evaluate(_ e: FormulaExpression, asFactor: Bool = false) throws -> VariableValues {
+    /// Evaluates `e` as a model variable; `asFactor` converts a numeric result to a factor;
+    /// `logicalAsFactor` codes a comparison as R's model matrix codes a logical (a FALSE/TRUE factor),
+    /// otherwise it stays numeric 0/1 (a response).
+    func evaluate(_ e: FormulaExpression, asFactor: Bool = false, logicalAsFactor: Bool = true) throws -> VariableValues {
+        if !logicalAsFactor && !asFactor && VariableEvaluator.isLogical(e) { return .numeric(try numeric(e)) }
         let v = try evaluateVariable(e)
         if asFactor, case .numeric(let x) = v { return VariableEvaluator.factor(from: x) }
         return v
@@ -87,8 +90,29 @@ struct VariableEvaluator {
             guard args.count == 1 else { throw error("\(f)() takes exactly one argument", r.start) }
             return try evaluate(args[0], asFactor: true)
         default:
-            return .numeric(try numeric(e))
+            let x = try numeric(e)
+            if VariableEvaluator.isLogical(e) { return VariableEvaluator.logicalFactor(x) }
+            return .numeric(x)
         }
+    }
+
+    /// Whether an expression gives R a logical vector (a comparison, possibly inside `I()` or
+    /// parentheses): R's model matrix codes it as a factor with levels FALSE and TRUE (`I(x > 0)TRUE`).
+    static func isLogical(_ e: FormulaExpression) -> Bool {
+        switch e.unparenthesized {
+        case .binary(let op, _, _, _): return ["==", "!=", "<", ">", "<=", ">="].contains(op)
+        case .call("I", let args, _) where args.count == 1: return isLogical(args[0])
+        default: return false
+        }
+    }
+
+    /// A logical variable (1 = TRUE, 0 = FALSE, NaN = NA) as R's factor of it: the levels that occur, in
+    /// the order FALSE, TRUE.
+    static func logicalFactor(_ x: [Double]) -> VariableValues {
+        let hasFalse = x.contains(0), hasTrue = x.contains(1)
+        let levels = (hasFalse ? ["FALSE"] : []) + (hasTrue ? ["TRUE"] : [])
+        let trueCode: Int32 = hasFalse ? 1 : 0
+        return .factor(codes: x.map { $0.isNaN ? -1 : ($0 == 0 ? 0 : trueCode) }, levels: levels)
     }
 
     /// Evaluates an arithmetic expression to numbers (NaN where an input is missing).

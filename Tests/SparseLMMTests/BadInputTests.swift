@@ -1,0 +1,451 @@
+import Testing
+import Foundation
+@testable import SparseLMM
+
+/// Bad input of every kind gives a precise error (type and message) and never a crash: defective
+/// CSV, formula syntax, columns and levels that do not exist, data a Gaussian model cannot use, bad
+/// options. A few run through the `lmm` binary: non-zero exit status, the message on standard error.
+@Suite struct BadInputTests {
+    // MARK: helpers
+
+    /// The error thrown by reading `csv` and building (and, if `fit`, setting up) the model.
+    static func failure(csv: String, formula: String, options: DataOptions = DataOptions(), fit: Bool = true) -> Error? {
+        do {
+            let table = try DataTable(csvText: csv)
+            let design = try MixedModelDesign(formula: formula, data: table, options: options)
+            if fit { _ = try LinearMixedModel(design: design).fit() }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    static func failure(table: DataTable, formula: String, options: DataOptions = DataOptions()) -> Error? {
+        do {
+            let design = try MixedModelDesign(formula: formula, data: table, options: options)
+            _ = try LinearMixedModel(design: design).fit()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// A small valid data set: y, x, g (3 levels), h (2 levels), with n rows.
+    static func small(rows n: Int = 12) -> String {
+        var s = "y,x,g,h,w,c\n"
+        for i in 0..<n {
+            s += "\(Double(i % 5) + 0.5 * Double(i)),\(i % 4),G\(i % 3),H\(i % 2),\(1 + i % 3),k\n"
+        }
+        return s
+    }
+
+    static let sleepstudy: DataTable = try! Fixtures.table("sleepstudy.csv")
+    static let orthodont: DataTable = try! Fixtures.table("Orthodont.csv")
+
+    // MARK: CSV defects (through the model-building path)
+
+    @Test func csvRaggedRow() {
+        let e = Self.failure(csv: "y,g\n1,a\n2\n3,b\n", formula: "y ~ 1 + (1 | g)")
+        #expect(e as? DataError == .raggedRow(line: 3, expected: 2, found: 1))
+        #expect((e as? DataError)?.description == "line 3 has 1 field, but the header has 2")
+    }
+
+    @Test func csvEmptyFile() {
+        let e = Self.failure(csv: "", formula: "y ~ 1 + (1 | g)")
+        #expect((e as? DataError)?.description == "the data file is empty: expected a header row followed by data rows")
+    }
+
+    @Test func csvHeaderOnly() {
+        let e = Self.failure(csv: "y,g\n", formula: "y ~ 1 + (1 | g)")
+        #expect((e as? DataError)?.description == "the data file has a header row but no data rows")
+    }
+
+    @Test func csvDuplicateColumn() {
+        let e = Self.failure(csv: "y,g,y\n1,a,2\n", formula: "y ~ 1 + (1 | g)")
+        #expect((e as? DataError)?.description == "duplicate column name 'y' (columns 1 and 3 of the header)")
+    }
+
+    @Test func csvEmptyColumnName() {
+        let e = Self.failure(csv: "y,,g\n1,2,a\n", formula: "y ~ 1 + (1 | g)")
+        #expect((e as? DataError)?.description == "column 2 of the header has an empty name")
+    }
+
+    @Test func csvUnterminatedQuote() {
+        let e = Self.failure(csv: "y,g\n1,a\n2,\"b\n3,c\n", formula: "y ~ 1 + (1 | g)")
+        #expect((e as? DataError)?.description == "unterminated quoted field starting on line 3")
+    }
+
+    @Test func csvInvalidUTF8() {
+        var bytes = Array("y,g\n1,a\n2,".utf8)
+        bytes += [0xE2, 0x28, 0xA1]
+        bytes += Array("\n".utf8)
+        #expect(throws: DataError.invalidUTF8(line: 3)) { try DataTable(csvBytes: bytes) }
+    }
+
+    @Test func csvUnreadableFile() {
+        let path = "/definitely/not/here.csv"
+        do {
+            _ = try DataTable(csvFile: path)
+            Issue.record("no error")
+        } catch let e as DataError {
+            #expect(e.description.hasPrefix("cannot read data file '/definitely/not/here.csv': "))
+            #expect(e.description.contains("No such file or directory"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    // MARK: formula syntax, with positions
+
+    @Test func formulaMissingTilde() {
+        let e = Self.failure(table: Self.sleepstudy, formula: "Reaction Days + (1 | Subject)")
+        #expect(e as? FormulaError == FormulaError("unexpected name 'Days'", at: 9, in: "Reaction Days + (1 | Subject)"))
+    }
+
+    @Test func formulaUnmatchedParenthesis() {
+        let f = "Reaction ~ Days + (Days | Subject"
+        #expect(Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError == FormulaError("missing ')' to close '('", at: 18, in: f))
+        let g = "Reaction ~ Days + Days | Subject)"
+        #expect(Self.failure(table: Self.sleepstudy, formula: g) as? FormulaError == FormulaError("unmatched ')'", at: 32, in: g))
+    }
+
+    @Test func formulaTrailingOperator() {
+        let f = "Reaction ~ Days + (1 | Subject) +"
+        #expect(Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError == FormulaError("missing operand after '+'", at: 32, in: f))
+    }
+
+    @Test func formulaUnknownCharacter() {
+        let f = "Reaction ~ Days # comment + (1 | Subject)"
+        #expect(Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError == FormulaError("unexpected character '#'", at: 16, in: f))
+    }
+
+    @Test func formulaBarNotAdded() {
+        let f = "Reaction ~ Days * (1 | Subject)"
+        let e = Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError
+        #expect(e == FormulaError("a random-effects term '(... | ...)' must be added to the formula with '+'", at: 19, in: f))
+        #expect(e?.description == """
+            formula error at position 20: a random-effects term '(... | ...)' must be added to the formula with '+'
+              Reaction ~ Days * (1 | Subject)
+                                 ^
+            """)
+    }
+
+    @Test func formulaWithoutRandomEffects() {
+        let e = Self.failure(table: Self.sleepstudy, formula: "Reaction ~ Days")
+        #expect(e as? ModelError == .noRandomEffects)
+        #expect((e as? ModelError)?.description == "the formula has no random-effects term such as (1 | group): this engine fits mixed models")
+    }
+
+    @Test func formulaWithoutResponse() {
+        let e = Self.failure(table: Self.sleepstudy, formula: "~ Days + (1 | Subject)")
+        #expect((e as? ModelError)?.description == "the formula has no response: write it as 'response ~ predictors'")
+    }
+
+    @Test func formulaWithoutFixedEffects() {
+        let e = Self.failure(table: Self.sleepstudy, formula: "Reaction ~ 0 + (1 | Subject)")
+        #expect((e as? ModelError)?.description == "the model has no fixed effects (use '1' for an intercept)")
+    }
+
+    // MARK: columns, functions and values
+
+    @Test func unknownColumnWithSuggestion() {
+        let f = "Reaction ~ days + (1 | Subject)"
+        let e = Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError
+        #expect(e == FormulaError("unknown column 'days' (did you mean 'Days'?)", at: 11, in: f))
+    }
+
+    @Test func unknownGroupingColumnWithSuggestion() {
+        let f = "Reaction ~ Days + (1 | Subjct)"
+        let e = Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError
+        #expect(e == FormulaError("unknown column 'Subjct' (did you mean 'Subject'?)", at: 23, in: f))
+    }
+
+    @Test func unknownColumnWithoutSuggestion() {
+        let f = "Reaction ~ Days + (1 | zzzzzz)"
+        #expect((Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError)?.message == "unknown column 'zzzzzz'")
+    }
+
+    @Test func nonNumericResponseForAGaussianModel() {
+        let e = Self.failure(table: Self.orthodont, formula: "Sex ~ age + (1 | Subject)")
+        #expect(e as? ModelError == .categoricalResponse("Sex"))
+        #expect((e as? ModelError)?.description
+                == "the response 'Sex' is not numeric: a Gaussian model needs a numeric response (for a two-level factor use --family binomial)")
+    }
+
+    @Test func categoricalColumnInArithmetic() {
+        let f = "distance ~ log(Sex) + (1 | Subject)"
+        let e = Self.failure(table: Self.orthodont, formula: f) as? FormulaError
+        #expect(e == FormulaError("the column 'Sex' is categorical; it cannot be used as a number here", at: 15, in: f))
+    }
+
+    @Test func groupingFactorWithOneLevel() {
+        let e = Self.failure(csv: Self.small(), formula: "y ~ x + (1 | c)")
+        #expect(e as? ModelError == .groupingFactorOneLevel(group: "c"))
+        #expect((e as? ModelError)?.description
+                == "the grouping factor 'c' has only one level: a random effect needs at least two groups (drop the term or use a factor with several levels)")
+    }
+
+    @Test func groupingFactorWithOneLevelLeftAfterMissingRows() {
+        // h has two levels, but every row of level H1 has a missing response
+        let csv = "y,h\n1,H0\n,H1\n2,H0\nNA,H1\n3,H0\n"
+        #expect(Self.failure(csv: csv, formula: "y ~ 1 + (1 | h)") as? ModelError == .groupingFactorOneLevel(group: "h"))
+    }
+
+    @Test func asManyLevelsAsObservations() {
+        var csv = "y,id\n"
+        for i in 0..<10 { csv += "\(Double(i * i) * 0.3),id\(i)\n" }
+        let e = Self.failure(csv: csv, formula: "y ~ 1 + (1 | id)")
+        #expect(e as? ModelError == .levelsNotFewerThanObservations(group: "id", levels: 10, nobs: 10))
+        #expect((e as? ModelError)?.description == "the grouping factor 'id' has 10 levels for 10 observations: a Gaussian model needs fewer levels than observations, or the random-effects variance and the residual variance cannot be told apart")
+    }
+
+    @Test func tooManyRandomEffectsForTheData() {
+        // 6 groups of 2 observations: (x | g) has 12 random effects for 12 observations
+        var csv = "y,x,g\n"
+        for i in 0..<12 { csv += "\(Double(i) * 1.7 + Double(i % 3)),\(i % 2),g\(i / 2)\n" }
+        let e = Self.failure(csv: csv, formula: "y ~ x + (x | g)")
+        #expect(e as? ModelError == .tooManyRandomEffects(term: "x | g", count: 12, nobs: 12))
+        #expect((e as? ModelError)?.description == "the random-effects term 'x | g' has 12 random effects for 12 observations (the number of observations must exceed the number of random effects): its variance parameters and the residual variance are unidentifiable; simplify the term")
+    }
+
+    @Test func infiniteValue() {
+        let csv = "y,x,g\n1,0.5,a\n2,Inf,b\n3,1.5,a\n4,2,b\n"
+        let e = Self.failure(csv: csv, formula: "y ~ x + (1 | g)")
+        #expect(e as? ModelError == .nonFiniteValue(variable: "x", row: 2))
+        #expect((e as? ModelError)?.description == "the variable 'x' has an infinite value in data row 2; remove or fix that row")
+    }
+
+    @Test func infiniteValueFromATransformation() {
+        // log(0) = −∞ in row 1 of sleepstudy (Days = 0)
+        let e = Self.failure(table: Self.sleepstudy, formula: "Reaction ~ log(Days) + (1 | Subject)")
+        #expect(e as? ModelError == .nonFiniteValue(variable: "log(Days)", row: 1))
+    }
+
+    @Test func logOfANegativeValue() {
+        let f = "Reaction ~ log(Days - 3) + (1 | Subject)"
+        let e = Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError
+        #expect(e == FormulaError("'log(Days - 3)' is not a number (NaN) in data row 1", at: 11, in: f))
+    }
+
+    @Test func zeroOverZeroInsideI() {
+        let f = "Reaction ~ I(Days/Days) + (1 | Subject)"
+        let e = Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError
+        #expect(e == FormulaError("'Days/Days' is not a number (NaN) in data row 1", at: 13, in: f))
+    }
+
+    @Test(arguments: [(0.0, "a zero value (0)"), (-2.0, "a negative value (-2)")])
+    func invalidWeight(value: Double, wording: String) {
+        let table = try! DataTable(columns: [("y", .numeric([1, 4, 2, 5, 3, 7])), ("g", .categorical(["a", "b", "a", "b", "a", "b"])),
+                                             ("w", .numeric([1, 1, 1, value, 1, 1]))])
+        let e = Self.failure(table: table, formula: "y ~ 1 + (1 | g)", options: DataOptions(weightsColumn: "w"))
+        #expect(e as? ModelError == .invalidWeight(column: "w", row: 4, value: value))
+        #expect((e as? ModelError)?.description == "the weights column 'w' has \(wording) in data row 4: weights must be positive")
+    }
+
+    @Test func allRowsMissing() {
+        let csv = "y,x,g\nNA,1,a\n2,,b\n,3,a\n4,NA,b\n"
+        let e = Self.failure(csv: csv, formula: "y ~ x + (1 | g)")
+        #expect(e as? ModelError == .noCompleteRows(variables: ["y", "x", "g"]))
+        #expect((e as? ModelError)?.description == "no complete observations: every row has a missing value in one of 'y', 'x', 'g'")
+    }
+
+    @Test func constantResponse() {
+        let csv = "y,g\n5,a\n5,b\n5,a\n5,b\n5,c\n"
+        let e = Self.failure(csv: csv, formula: "y ~ 1 + (1 | g)")
+        #expect(e as? ModelError == .constantResponse("y"))
+        #expect((e as? ModelError)?.description == "the response 'y' has zero variance (every observation is the same): there is nothing to model")
+    }
+
+    @Test func asManyFixedEffectsAsObservations() {
+        // 6 observations, 6 linearly independent fixed-effect columns
+        let csv = "y,id,g\n1,a,u\n3,b,v\n2,c,u\n5,d,v\n4,e,u\n7,f,v\n"
+        let e = Self.failure(csv: csv, formula: "y ~ id + (1 | g)")
+        #expect(e as? ModelError == .tooFewObservations(nobs: 6, needed: 7))
+        #expect((e as? ModelError)?.description == "only 6 complete observations; the model needs at least 7")
+    }
+
+    @Test func cbindOutsideTheResponse() {
+        let f = "Reaction ~ cbind(Days, Days) + (1 | Subject)"
+        #expect(Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError
+                == FormulaError("cbind() may appear only as the response", at: 11, in: f))
+    }
+
+    @Test func cbindResponseWithOneArgument() {
+        let f = "cbind(Reaction) ~ Days + (1 | Subject)"
+        #expect(Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError
+                == FormulaError("cbind() in the response takes two arguments: cbind(successes, failures)", at: 0, in: f))
+    }
+
+    @Test func unsupportedFunction() {
+        let f = "Reaction ~ poly(Days, 2) + (1 | Subject)"
+        let e = Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError
+        #expect(e == FormulaError("unknown function 'poly' (supported: factor, I, offset, log, log2, log10, log1p, exp, expm1, sqrt, abs, sin, cos, tan, scale)", at: 11, in: f))
+    }
+
+    @Test func scaleOfAConstant() {
+        let csv = "y,k,g\n1,2,a\n2,2,b\n3,2,a\n5,2,b\n"
+        let f = "y ~ scale(k) + (1 | g)"
+        #expect(Self.failure(csv: csv, formula: f) as? FormulaError
+                == FormulaError("scale() of a constant: the standard deviation is zero", at: 4, in: f))
+    }
+
+    @Test func factorWithTwoArguments() {
+        let f = "Reaction ~ factor(Days, 2) + (1 | Subject)"
+        #expect(Self.failure(table: Self.sleepstudy, formula: f) as? FormulaError
+                == FormulaError("factor() takes exactly one argument", at: 11, in: f))
+    }
+
+    // MARK: options
+
+    @Test func unknownLevelInLevels() {
+        let e = Self.failure(table: Self.orthodont, formula: "distance ~ age + Sex + (1 | Subject)",
+                             options: DataOptions(levelOrders: ["Sex": ["Female", "Mal"]]))
+        #expect(e as? ModelError == .unknownLevel(column: "Sex", level: "Mal", known: ["Female", "Male"]))
+        #expect((e as? ModelError)?.description == "the level 'Mal' given for column 'Sex' does not occur in the data (levels: 'Female', 'Male')")
+    }
+
+    @Test func incompleteLevels() {
+        let e = Self.failure(table: Self.orthodont, formula: "distance ~ age + Sex + (1 | Subject)",
+                             options: DataOptions(levelOrders: ["Sex": ["Male"]]))
+        #expect(e as? ModelError == .levelMissingFromOrder(column: "Sex", level: "Female"))
+        #expect((e as? ModelError)?.description == "the level order given for column 'Sex' omits the level 'Female' that occurs in the data: list every level")
+    }
+
+    @Test func levelListedTwice() {
+        let e = Self.failure(table: Self.orthodont, formula: "distance ~ age + Sex + (1 | Subject)",
+                             options: DataOptions(levelOrders: ["Sex": ["Male", "Female", "Male"]]))
+        #expect((e as? ModelError)?.description == "the level 'Male' is listed twice in --levels for column 'Sex'")
+    }
+
+    @Test func levelsForAnUnknownColumn() {
+        let e = Self.failure(table: Self.orthodont, formula: "distance ~ age + Sex + (1 | Subject)",
+                             options: DataOptions(levelOrders: ["sex": ["Male", "Female"]]))
+        // the closest names first: 'Sex' (case only), then 'fem' (two edits)
+        #expect(e as? ModelError == .unknownColumn("sex", suggestions: ["Sex", "fem"], context: "--levels"))
+        #expect((e as? ModelError)?.description == "unknown column 'sex' in --levels (did you mean 'Sex', 'fem'?)")
+    }
+
+    @Test func factorForAnUnknownColumn() {
+        let e = Self.failure(table: Self.sleepstudy, formula: "Reaction ~ Days + (1 | Subject)",
+                             options: DataOptions(factorColumns: ["Subjects"]))
+        #expect((e as? ModelError)?.description == "unknown column 'Subjects' in --factor (did you mean 'Subject'?)")
+    }
+
+    @Test func unknownWeightsColumn() {
+        let e = Self.failure(table: Self.sleepstudy, formula: "Reaction ~ Days + (1 | Subject)",
+                             options: DataOptions(weightsColumn: "weight"))
+        #expect((e as? ModelError)?.description == "unknown column 'weight' in --weights")
+    }
+
+    @Test func categoricalWeightsAndOffsetColumns() {
+        let w = Self.failure(table: Self.orthodont, formula: "distance ~ age + (1 | Subject)", options: DataOptions(weightsColumn: "Sex"))
+        #expect((w as? ModelError)?.description == "the weights column 'Sex' is not numeric")
+        let o = Self.failure(table: Self.orthodont, formula: "distance ~ age + (1 | Subject)", options: DataOptions(offsetColumn: "Sex"))
+        #expect((o as? ModelError)?.description == "the offset column 'Sex' is not numeric")
+    }
+
+    // MARK: the command-line tool
+
+    /// The `lmm` executable built with the tests: next to the test bundle, else in the package's .build.
+    static let lmmPath: String? = {
+        var candidates = [String]()
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("lmm").path)
+        candidates.append(URL(fileURLWithPath: Bundle.main.bundlePath).deletingLastPathComponent().appendingPathComponent("lmm").path)
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        candidates.append(root.appendingPathComponent(".build/debug/lmm").path)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    static func lmm(_ arguments: [String]) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: lmmPath!)
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // read both pipes to the end before waiting (no deadlock on full pipes)
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("badinput-\(UUID().uuidString).csv").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func lmmBinaryIsFound() {
+        #expect(Self.lmmPath != nil, "the lmm executable was not found next to the tests (build it with swift build --build-tests)")
+    }
+
+    @Test(.enabled(if: lmmPath != nil)) func cliSucceedsOnGoodInput() throws {
+        let r = try Self.lmm(["fit", Fixtures.dataPath("sleepstudy.csv"), "Reaction ~ Days + (Days | Subject)", "--format", "json"])
+        #expect(r.status == 0)
+        let json = try OrderedJSON.parse(r.stdout)
+        guard case .number(let objective)? = json["objective"] else { Issue.record("no objective"); return }
+        #expect(close(objective, 1743.62827195995, rel: 1e-6))
+    }
+
+    @Test(.enabled(if: lmmPath != nil)) func cliRaggedCSV() throws {
+        let path = try Self.temporaryFile("y,g\n1,a\n2\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try Self.lmm(["fit", path, "y ~ 1 + (1 | g)"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: line 3 has 1 field, but the header has 2\n")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: lmmPath != nil)) func cliMissingFile() throws {
+        let r = try Self.lmm(["fit", "/definitely/not/here.csv", "y ~ 1 + (1 | g)"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: cannot read data file '/definitely/not/here.csv': No such file or directory\n")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: lmmPath != nil)) func cliUnknownColumn() throws {
+        let r = try Self.lmm(["fit", Fixtures.dataPath("sleepstudy.csv"), "Reaction ~ days + (1 | Subject)"])
+        #expect(r.status == 1)
+        #expect(r.stderr == """
+            error: formula error at position 12: unknown column 'days' (did you mean 'Days'?)
+              Reaction ~ days + (1 | Subject)
+                         ^
+
+            """)
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: lmmPath != nil)) func cliUnknownLevel() throws {
+        let r = try Self.lmm(["fit", Fixtures.dataPath("Orthodont.csv"), "distance ~ age + Sex + (1 | Subject)", "--levels", "Sex=Male,Femal"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: the level 'Femal' given for column 'Sex' does not occur in the data (levels: 'Female', 'Male')\n")
+    }
+
+    @Test(.enabled(if: lmmPath != nil)) func cliConstantResponse() throws {
+        let path = try Self.temporaryFile("y,g\n5,a\n5,b\n5,a\n5,b\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try Self.lmm(["fit", path, "y ~ 1 + (1 | g)", "--format", "json"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: the response 'y' has zero variance (every observation is the same): there is nothing to model\n")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: lmmPath != nil)) func cliConflictingOptions() throws {
+        let r = try Self.lmm(["fit", Fixtures.dataPath("sleepstudy.csv"), "Reaction ~ Days + (1 | Subject)", "--ml", "--reml"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--reml and --ml are mutually exclusive"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: lmmPath != nil)) func cliMalformedLevelsOption() throws {
+        let r = try Self.lmm(["fit", Fixtures.dataPath("Orthodont.csv"), "distance ~ age + Sex + (1 | Subject)", "--levels", "Sex"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: --levels expects COL=A,B,C, got 'Sex'\n")
+    }
+}
