@@ -34,7 +34,10 @@ extension GeneralizedLinearMixedModel {
         }
         let se = (0..<p).map { vcov[$0 + $0 * p].squareRoot() }
         let singular = zip(theta, system.factor.covariance.flatMap { $0.isDiagonal }).contains { $1 && $0 < 1e-4 }
-        var messages = [String](), warnings = [String]()
+        var messages = [String](), warnings = design.warnings
+        guard objective.isFinite, beta.allSatisfy({ $0.isFinite }), theta.allSatisfy({ $0.isFinite }) else {
+            throw ModelError.nonFiniteEstimates
+        }
         if !design.droppedColumns.isEmpty {
             let k = design.droppedColumns.count
             messages.append("fixed-effect model matrix is rank deficient so dropping \(k) column\(k == 1 ? "" : "s") / coefficient\(k == 1 ? "" : "s")")

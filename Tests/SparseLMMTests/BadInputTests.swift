@@ -448,4 +448,34 @@ import Foundation
         #expect(r.status == 1)
         #expect(r.stderr == "error: --levels expects COL=A,B,C, got 'Sex'\n")
     }
+
+    // MARK: numerically degenerate data
+
+    @Test func perfectFitByTheFixedEffects() {
+        var csv = "y,x,g\n"
+        for i in 1...20 { csv += "\(2 * i + 1),\(i),g\(i % 4)\n" }
+        let e = Self.failure(csv: csv, formula: "y ~ x + (1 | g)")
+        #expect(e as? ModelError == .perfectFit("y"))
+    }
+
+    @Test func overflowingCrossProducts() {
+        var csv = "y,big,g\n"
+        for i in 1...20 { csv += "\(i),\(i)e300,g\(i % 4)\n" }
+        let e = Self.failure(csv: csv, formula: "y ~ big + (1 | g)")
+        #expect(e as? ModelError == .nonFiniteCrossProducts)
+    }
+
+    @Test func dotForAllColumnsIsNotSupported() {
+        let e = Self.failure(csv: Self.small(), formula: "y ~ . + (1 | g)")
+        #expect((e as? FormulaError)?.message == "'.' (all other columns) is not supported: list the predictors by name")
+        #expect((e as? FormulaError)?.position == 4)
+    }
+
+    @Test func responseOnTheRightIsDroppedWithAWarningThatReachesTheFit() throws {
+        let design = try MixedModelDesign(formula: "Reaction ~ Reaction + Days + (1 | Subject)", data: Self.sleepstudy,
+                                          options: DataOptions(factorColumns: ["Subject"]))
+        let fit = try LinearMixedModel(design: design).fit()
+        #expect(fit.warnings.contains("the response appeared on the right-hand side and was dropped"))
+        #expect(fit.fixedEffectNames == ["(Intercept)", "Days"])
+    }
 }

@@ -94,6 +94,22 @@ public final class PenalizedLeastSquares {
         }
     }
 
+    /// Checks the cross-products of the current response: all finite (no overflow from huge
+    /// values) and a residual left after regressing z on X (else the fixed effects reproduce the
+    /// response exactly and there is no variance to estimate).
+    public func checkResponse(responseName: String) throws {
+        let m = p + 1
+        guard xzxz.allSatisfy({ $0.isFinite }), zxz.allSatisfy({ $0.isFinite }) else {
+            throw ModelError.nonFiniteCrossProducts
+        }
+        var g = xzxz
+        let info = g.withUnsafeMutableBufferPointer { csshim_dpotrf_lower(Int32(m), $0.baseAddress!, Int32(m)) }
+        let total = xzxz[p + p * m]
+        if info == Int32(m) || (info == 0 && g[p + p * m] * g[p + p * m] <= 1e-24 * max(total, Double.leastNormalMagnitude)) {
+            throw ModelError.perfectFit(responseName)
+        }
+    }
+
     /// Factors at θ and returns the profiled pieces (no O(n) work, no allocation).
     /// Throws `LinearAlgebraError.notPositiveDefinite` when X is (numerically) rank deficient given θ.
     public func evaluate(theta: UnsafeBufferPointer<Double>) throws -> ProfiledComponents {

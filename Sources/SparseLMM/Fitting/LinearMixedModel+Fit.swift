@@ -125,6 +125,11 @@ extension LinearMixedModel {
             warnings.append("boundary (singular) fit: see help('isSingular')")
         }
         let npar = p + theta.count + 1
+        warnings = design.warnings + warnings
+        guard objective.isFinite, sigma.isFinite, beta.allSatisfy({ $0.isFinite }), se.allSatisfy({ $0.isFinite }),
+              theta.allSatisfy({ $0.isFinite }) else {
+            throw ModelError.nonFiniteEstimates
+        }
         return MixedModelFit(
             formula: design.formula.text, responseName: design.responseName, family: "gaussian", link: "identity",
             method: criterion.rawValue, nAGQ: 1, nobs: n, groupCounts: design.groupCounts,

@@ -63,6 +63,7 @@ public final class LinearMixedModel {
         system.setWeights(design.weights)
         system.setResponse(design.offset.map { off in zip(yRaw, off).map { $0 - $1 } } ?? yRaw)
         logWeightSum = design.weights.map { $0.reduce(0) { $0 + log($1) } } ?? 0
+        try system.checkResponse(responseName: design.responseName)
     }
 
     /// Lower bounds of θ (0 for diagonal elements of λ).

@@ -22,6 +22,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unsupportedFunction(String, position: Int, formula: String)
     case noRandomEffectsVariance(term: String)
     case insufficientMemory(neededBytes: Double, availableBytes: Double, factorEntries: Double)
+    case nonFiniteCrossProducts
+    case perfectFit(String)
+    case nonFiniteEstimates
 
     public var description: String {
         switch self {
@@ -68,6 +71,12 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .insufficientMemory(let needed, let available, let entries):
             let gib = { (b: Double) in RNumberFormat.printf("%.1f", b / 1073741824) }
             return "this model needs about \(gib(needed)) GiB for its sparse Cholesky factor (\(RNumberFormat.printf("%.3g", entries)) nonzeros after the fill-reducing ordering); the machine has about \(gib(available)) GiB available. Crossed grouping factors with many levels fill the factor densely: reduce the levels of the smaller crossed factor, or use a machine with more memory"
+        case .nonFiniteCrossProducts:
+            return "the sums of squares and cross-products of the data overflow (values too large, e.g. beyond 1e150): rescale the response or the covariates"
+        case .perfectFit(let name):
+            return "the fixed effects reproduce the response '\(name)' exactly (the residual sum of squares is zero): there is no variance left for the random effects and the residuals to explain"
+        case .nonFiniteEstimates:
+            return "the fit produced non-finite estimates (NaN or infinity): the data are too badly scaled or the model is not identifiable; rescale the variables or simplify the model"
         case .noRandomEffectsVariance(let term):
             return "the random-effects term '\(term)' has an all-zero model matrix"
         }

@@ -51,6 +51,9 @@ struct VariableEvaluator {
     func error(_ m: String, _ pos: Int) -> FormulaError { FormulaError(m, at: pos, in: formula) }
 
     func column(_ name: String, at range: SourceRange) throws -> DataColumn {
+        if name == "." && table.column(".") == nil {
+            throw error("'.' (all other columns) is not supported: list the predictors by name", range.start)
+        }
         guard let c = table.column(name) else {
             let s = table.closestColumnNames(to: name)
             let hint = s.isEmpty ? "" : " (did you mean \(s.map { "'\($0)'" }.joined(separator: ", "))?)"
