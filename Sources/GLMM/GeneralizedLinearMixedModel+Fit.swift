@@ -219,3 +219,12 @@ extension GeneralizedLinearMixedModel {
         return v
     }
 }
+
+extension GeneralizedLinearMixedModel {
+    /// One call, as `glmer(formula, data, family, nAGQ = …)`: builds the design, the model, and fits it.
+    public static func fit(_ formula: String, data: DataTable, family: Family, link: Link? = nil, nAGQ: Int = 1,
+                           options: DataOptions = DataOptions()) throws -> MixedModelFit {
+        let design = try MixedModelDesign(formula: formula, data: data, options: options)
+        return try GeneralizedLinearMixedModel(design: design, family: family, link: link).fit(nAGQ: nAGQ)
+    }
+}

@@ -24,13 +24,14 @@ extension GeneralizedLinearMixedModel {
             offset += count
         }
         let y = response.y, pw = response.weights
-        var resid = [Double](repeating: 0, count: n), pearson = resid, devres = resid
+        var resid = [Double](repeating: 0, count: n), pearson = resid, devres = resid, working = resid
         for i in 0..<n {
             let r = y[i] - s.mu[i]
             resid[i] = r
             pearson[i] = r * (pw[i] / family.variance(s.mu[i])).squareRoot()
             let d = family.deviance(y: y[i], mu: s.mu[i], weight: pw[i])
             devres[i] = (r >= 0 ? 1 : -1) * max(d, 0).squareRoot()
+            working[i] = r / link.muEta(s.eta[i])
         }
         let se = (0..<p).map { vcov[$0 + $0 * p].squareRoot() }
         let singular = zip(theta, system.factor.covariance.flatMap { $0.isDiagonal }).contains { $1 && $0 < 1e-4 }
@@ -62,7 +63,7 @@ extension GeneralizedLinearMixedModel {
             varCorr: design.varCorr(theta: theta, sigma: 1, residual: false),
             randomEffects: estimates, negativeBinomialTheta: nbTheta,
             response: y, fitted: s.mu, linearPredictor: s.eta, residuals: resid,
-            pearsonResiduals: pearson, devianceResiduals: devres, weights: response.hasWeights || family == .binomial ? pw : nil,
+            pearsonResiduals: pearson, devianceResiduals: devres, workingResiduals: working, weights: response.hasWeights || family == .binomial ? pw : nil,
             converged: true, singular: singular, droppedColumns: design.droppedColumns, omittedRows: design.omittedRows,
             evaluations: evaluationCount, fitSeconds: 0, optimizerMessage: "", warnings: warnings, messages: messages,
             optimizerReport: "")

@@ -139,7 +139,7 @@ extension LinearMixedModel {
             varCorr: varCorr(theta: theta, sigma: sigma, residual: true),
             randomEffects: estimates, negativeBinomialTheta: nil,
             response: yRaw, fitted: fitted, linearPredictor: fitted, residuals: resid,
-            pearsonResiduals: pearson, devianceResiduals: resid, weights: design.weights,
+            pearsonResiduals: pearson, devianceResiduals: resid, workingResiduals: resid, weights: design.weights,
             converged: true, singular: singular, droppedColumns: design.droppedColumns, omittedRows: design.omittedRows,
             evaluations: evaluationCount, fitSeconds: 0, optimizerMessage: "", warnings: warnings, messages: messages,
             optimizerReport: "")
@@ -184,5 +184,14 @@ extension MixedModelDesign {
             rows.append(VarCorrEntry(group: "Residual", term1: nil, term2: nil, variance: sigma * sigma, sd: sigma, corr: nil))
         }
         return rows
+    }
+}
+
+extension LinearMixedModel {
+    /// One call, as `lmer(formula, data, REML = …)`: builds the design, the model, and fits it.
+    public static func fit(_ formula: String, data: DataTable, criterion: Criterion = .reml,
+                           options: DataOptions = DataOptions()) throws -> MixedModelFit {
+        let design = try MixedModelDesign(formula: formula, data: data, options: options)
+        return try LinearMixedModel(design: design, criterion: criterion).fit()
     }
 }

@@ -91,6 +91,8 @@ public struct MixedModelFit: Sendable {
     public var pearsonResiduals: [Double]
     /// Deviance residuals (GLMMs; response residuals for Gaussian models).
     public var devianceResiduals: [Double]
+    /// Working residuals (y − μ)/(dμ/dη) (response residuals for Gaussian models).
+    public var workingResiduals: [Double]
     /// Prior weights, if given.
     public var weights: [Double]?
 
@@ -111,7 +113,7 @@ public struct MixedModelFit: Sendable {
     public var optimizerReport: String
 
     /// Memberwise initialiser (used by the fitting code of SparseLMM and GLMM).
-    public init(formula: String, responseName: String, family: String, link: String, method: String, nAGQ: Int, nobs: Int, groupCounts: [(name: String, levels: Int)], objective: Double, logLik: Double, parameterCount: Int, thetaNames: [String], theta: [Double], sigma: Double?, fixedEffectNames: [String], fixedEffects: [Double], standardErrors: [Double], covariance: [Double], varCorr: [VarCorrEntry], randomEffects: [RandomEffectsEstimates], negativeBinomialTheta: Double?, response: [Double], fitted: [Double], linearPredictor: [Double], residuals: [Double], pearsonResiduals: [Double], devianceResiduals: [Double], weights: [Double]?, converged: Bool, singular: Bool, droppedColumns: [String], omittedRows: [Int], evaluations: Int, fitSeconds: Double, optimizerMessage: String, warnings: [String], messages: [String], optimizerReport: String) {
+    public init(formula: String, responseName: String, family: String, link: String, method: String, nAGQ: Int, nobs: Int, groupCounts: [(name: String, levels: Int)], objective: Double, logLik: Double, parameterCount: Int, thetaNames: [String], theta: [Double], sigma: Double?, fixedEffectNames: [String], fixedEffects: [Double], standardErrors: [Double], covariance: [Double], varCorr: [VarCorrEntry], randomEffects: [RandomEffectsEstimates], negativeBinomialTheta: Double?, response: [Double], fitted: [Double], linearPredictor: [Double], residuals: [Double], pearsonResiduals: [Double], devianceResiduals: [Double], workingResiduals: [Double], weights: [Double]?, converged: Bool, singular: Bool, droppedColumns: [String], omittedRows: [Int], evaluations: Int, fitSeconds: Double, optimizerMessage: String, warnings: [String], messages: [String], optimizerReport: String) {
         self.formula = formula
         self.responseName = responseName
         self.family = family
@@ -139,6 +141,7 @@ public struct MixedModelFit: Sendable {
         self.residuals = residuals
         self.pearsonResiduals = pearsonResiduals
         self.devianceResiduals = devianceResiduals
+        self.workingResiduals = workingResiduals
         self.weights = weights
         self.converged = converged
         self.singular = singular
