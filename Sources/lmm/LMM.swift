@@ -7,6 +7,6 @@ struct LMM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lmm",
         abstract: "Fit linear and generalized linear mixed-effects models (lme4's formula language) to CSV data.",
-        subcommands: [Fit.self, Anova.self, Predict.self, Structure.self, Plot.self]
+        subcommands: [Fit.self, Anova.self, Drop1.self, Predict.self, Structure.self, Plot.self]
     )
 }

@@ -1,0 +1,29 @@
+import ArgumentParser
+import SparseLMM
+
+/// `lmm drop1 DATA.csv 'FORMULA'`: single-term deletions with likelihood-ratio tests.
+struct Drop1: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Single-term deletions of fixed effects with likelihood-ratio tests (lme4's drop1(m, test = \"Chisq\")).")
+
+    @OptionGroup var model: DataArguments
+    @OptionGroup var out: OutputArguments
+    @Option(help: "Response family: gaussian, binomial, poisson, negative-binomial.")
+    var family: String = "gaussian"
+    @Option(help: "Link function.")
+    var link: String?
+    @Option(help: "Adaptive Gauss-Hermite points for GLMMs.")
+    var nagq: Int = 1
+
+    func run() throws {
+        try runReporting {
+            let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: true)
+            let table = try DataTable(csvFile: model.data)
+            let options = try model.dataOptions()
+            let deletions = try SingleTermDeletions(formula: try Formula(model.formula)) { f in
+                try spec.fit(design: try MixedModelDesign(formula: f, data: table, options: options), verbose: false)
+            }
+            try emit(out.format == .json ? deletions.json().serialized(indent: 2) : deletions.text(), to: out.output)
+        }
+    }
+}
