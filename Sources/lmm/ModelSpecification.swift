@@ -54,17 +54,25 @@ struct ModelSpecification {
         switch kind {
         case .gaussian(let criterion):
             let lmm = try LinearMixedModel(design: design, criterion: criterion)
-            if verbose {
-                lmm.observer = { k, theta, f in
+            let progress = ProgressLine(label: "fitting")
+            defer { progress.finish() }
+            lmm.observer = { k, theta, f in
+                if verbose {
                     printError("evaluation \(k): objective \(f) at theta = [\(theta.map { "\($0)" }.joined(separator: ", "))]")
+                } else {
+                    progress.update("evaluation \(k), objective \(RNumberFormat.significant(f, 10))")
                 }
             }
             return Fitted(fit: try lmm.fit(), linear: lmm, generalized: nil)
         case .generalized(let family, let link, let nagq):
             let glmm = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
-            if verbose {
-                glmm.observer = { k, x, f in
+            let progress = ProgressLine(label: "fitting")
+            defer { progress.finish() }
+            glmm.observer = { k, x, f in
+                if verbose {
                     printError("evaluation \(k): deviance \(f) at [\(x.map { "\($0)" }.joined(separator: ", "))]")
+                } else {
+                    progress.update("evaluation \(k), deviance \(RNumberFormat.significant(f, 10))")
                 }
             }
             return Fitted(fit: try glmm.fit(nAGQ: nagq, standardErrors: standardErrors), linear: nil, generalized: glmm)
@@ -73,23 +81,6 @@ struct ModelSpecification {
 
     /// Fits the design.
     func fit(design: MixedModelDesign, verbose: Bool) throws -> MixedModelFit {
-        switch kind {
-        case .gaussian(let criterion):
-            let lmm = try LinearMixedModel(design: design, criterion: criterion)
-            if verbose {
-                lmm.observer = { k, theta, f in
-                    printError("evaluation \(k): objective \(f) at theta = [\(theta.map { "\($0)" }.joined(separator: ", "))]")
-                }
-            }
-            return try lmm.fit()
-        case .generalized(let family, let link, let nagq):
-            let glmm = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
-            if verbose {
-                glmm.observer = { k, x, f in
-                    printError("evaluation \(k): deviance \(f) at [\(x.map { "\($0)" }.joined(separator: ", "))]")
-                }
-            }
-            return try glmm.fit(nAGQ: nagq, standardErrors: standardErrors)
-        }
+        try fitModel(design: design, verbose: verbose).fit
     }
 }
