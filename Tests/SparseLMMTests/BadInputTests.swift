@@ -346,34 +346,9 @@ import Foundation
 
     // MARK: the command-line tool
 
-    /// The `lmm` executable built with the tests: next to the test bundle, else in the package's .build.
-    static let lmmPath: String? = {
-        var candidates = [String]()
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("lmm").path)
-        candidates.append(URL(fileURLWithPath: Bundle.main.bundlePath).deletingLastPathComponent().appendingPathComponent("lmm").path)
-        var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { root.deleteLastPathComponent() }
-        candidates.append(root.appendingPathComponent(".build/debug/lmm").path)
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    static func lmm(_ arguments: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: lmmPath!)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // read both pipes to the end before waiting (no deadlock on full pipes)
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    static var lmmPath: String? { LMMExecutable.path }
+    typealias Run = LMMExecutable.Run
+    static func lmm(_ arguments: [String]) throws -> Run { try LMMExecutable.run(arguments) }
 
     static func temporaryFile(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("badinput-\(UUID().uuidString).csv").path
