@@ -204,3 +204,126 @@ void csshim_factor_supernode_stats(const cholmod_factor *L, int *nsuper, int *la
         if (nc > *largest_cols) { *largest_cols = nc; *largest_rows = nr; }
     }
 }
+
+// ---- selected inversion ------------------------------------------------------------------------
+
+extern void dtrsm_(const char *side, const char *uplo, const char *transa, const char *diag,
+                   const int *m, const int *n, const double *alpha, const double *a, const int *lda,
+                   double *b, const int *ldb, size_t, size_t, size_t, size_t);
+
+int csshim_supernodal_selected_inverse(const cholmod_factor *L, double *Z) {
+    if (!L->is_super || L->xtype != CHOLMOD_REAL) return 0;
+    const int n = (int) L->n;
+    const int nsuper = (int) L->nsuper;
+    const int *super = (const int *) L->super;
+    const int *pi = (const int *) L->pi;
+    const int *px = (const int *) L->px;
+    const int *ls = (const int *) L->s;
+    const double *x = (const double *) L->x;
+    int maxw = 0, maxrow = 0;
+    for (int s = 0; s < nsuper; s++) {
+        int w = super[s + 1] - super[s], nr = pi[s + 1] - pi[s];
+        if (w > maxw) maxw = w;
+        if (nr > maxrow) maxrow = nr;
+    }
+    int *colToSuper = (int *) malloc(sizeof(int) * (size_t) (n > 0 ? n : 1));
+    int *rowPos = (int *) malloc(sizeof(int) * (size_t) (n > 0 ? n : 1));
+    int *stamp = (int *) malloc(sizeof(int) * (size_t) (n > 0 ? n : 1));
+    int *contiguous = (int *) malloc(sizeof(int) * (size_t) (nsuper > 0 ? nsuper : 1));
+    double *Y = (double *) malloc(sizeof(double) * (size_t) maxrow * (size_t) maxw + 1);
+    double *D = (double *) malloc(sizeof(double) * (size_t) maxw * (size_t) maxw + 1);
+    int *owner = (int *) malloc(sizeof(int) * (size_t) (n > 0 ? n : 1));
+    if (!colToSuper || !rowPos || !stamp || !contiguous || !Y || !D || !owner) {
+        free(colToSuper); free(rowPos); free(stamp); free(contiguous); free(Y); free(D); free(owner);
+        return -1;
+    }
+    for (int s = 0; s < nsuper; s++) {
+        for (int j = super[s]; j < super[s + 1]; j++) colToSuper[j] = s;
+        int nr = pi[s + 1] - pi[s];
+        const int *rows = ls + pi[s];
+        contiguous[s] = (rows[nr - 1] - rows[0] == nr - 1);
+    }
+    for (int i = 0; i < n; i++) { stamp[i] = -1; owner[i] = -1; }
+    for (int s = nsuper - 1; s >= 0; s--) {
+        const int k1 = super[s], w = super[s + 1] - k1;
+        const int nsrow = pi[s + 1] - pi[s], no = nsrow - w;
+        const int *rows = ls + pi[s];
+        const double *Ls = x + px[s];
+        double *Zs = Z + px[s];
+        // D = (L_D L_D')^{-1} from the diagonal block
+        for (int j = 0; j < w; j++) for (int i = 0; i < w; i++) D[i + j * w] = (i >= j) ? Ls[i + j * nsrow] : 0.0;
+        int info = 0;
+        dpotri_("L", &w, D, &w, &info, 1);
+        if (info != 0) { free(colToSuper); free(rowPos); free(stamp); free(contiguous); free(Y); free(D); free(owner); return -2; }
+        if (no > 0) {
+            // Y = L_O L_D^{-1}  (no x w)
+            for (int j = 0; j < w; j++) for (int i = 0; i < no; i++) Y[i + j * no] = Ls[w + i + j * nsrow];
+            const double one = 1.0;
+            dtrsm_("R", "L", "N", "N", &no, &w, &one, Ls, &nsrow, Y, &no, 1, 1, 1, 1);
+            // Z_OJ = -Z_OO Y, with Z_OO read from the ancestors' columns (symmetric: lower part stored)
+            for (int j = 0; j < w; j++) for (int i = 0; i < no; i++) Zs[w + i + j * nsrow] = 0.0;
+            int b = 0;
+            while (b < no) {
+                const int g2first = rows[w + b];
+                const int T = colToSuper[g2first];
+                const int kT = super[T], kT2 = super[T + 1];
+                const int nrT = pi[T + 1] - pi[T];
+                const int *rowsT = ls + pi[T];
+                const double *ZT = Z + px[T];
+                if (!contiguous[T] && owner[T] != s) {
+                    for (int r = 0; r < nrT; r++) { rowPos[rowsT[r]] = r; stamp[rowsT[r]] = T; }
+                    owner[T] = s;
+                }
+                int e = b;
+                while (e < no && rows[w + e] < kT2) e++;
+                // columns b..e-1 of O lie in supernode T
+                for (int jj = b; jj < e; jj++) {
+                    const int g2 = rows[w + jj];
+                    const double *Zcol = ZT + (size_t) (g2 - kT) * nrT;
+                    for (int ii = jj; ii < no; ii++) {
+                        const int g1 = rows[w + ii];
+                        const int pos = contiguous[T] ? (g1 - rowsT[0]) : rowPos[g1];
+                        const double z = Zcol[pos];
+                        for (int c = 0; c < w; c++) {
+                            Zs[w + ii + c * nsrow] -= z * Y[jj + c * no];
+                            if (ii != jj) Zs[w + jj + c * nsrow] -= z * Y[ii + c * no];
+                        }
+                    }
+                }
+                b = e;
+            }
+            // Z_JJ = D - Y' Z_OJ  (lower triangle)
+            for (int j = 0; j < w; j++) {
+                for (int i = j; i < w; i++) {
+                    double acc = D[i + j * w];
+                    for (int r = 0; r < no; r++) acc -= Y[r + i * no] * Zs[w + r + j * nsrow];
+                    Zs[i + j * nsrow] = acc;
+                }
+            }
+        } else {
+            for (int j = 0; j < w; j++) for (int i = j; i < w; i++) Zs[i + j * nsrow] = D[i + j * w];
+        }
+        for (int j = 0; j < w; j++) for (int i = 0; i < j; i++) Zs[i + j * nsrow] = 0.0;
+    }
+    free(colToSuper); free(rowPos); free(stamp); free(contiguous); free(Y); free(D); free(owner);
+    return 1;
+}
+
+int csshim_supernodal_position(const cholmod_factor *L, int row, int col) {
+    // position in L->x of entry (row, col), row >= col; -1 if not in the pattern
+    if (!L->is_super) return -1;
+    const int *super = (const int *) L->super;
+    const int *pi = (const int *) L->pi;
+    const int *px = (const int *) L->px;
+    const int *ls = (const int *) L->s;
+    int lo = 0, hi = (int) L->nsuper - 1, T = 0;
+    while (lo <= hi) { int mid = (lo + hi) / 2; if (super[mid] <= col) { T = mid; lo = mid + 1; } else hi = mid - 1; }
+    const int nr = pi[T + 1] - pi[T];
+    const int *rows = ls + pi[T];
+    int a = 0, b = nr - 1, pos = -1;
+    while (a <= b) { int m = (a + b) / 2; if (rows[m] == row) { pos = m; break; } if (rows[m] < row) a = m + 1; else b = m - 1; }
+    if (pos < 0) return -1;
+    return px[T] + pos + (col - super[T]) * nr;
+}
+
+size_t csshim_factor_xsize(const cholmod_factor *L) { return L->xsize; }

@@ -146,3 +146,33 @@ func matVec(_ a: [Double], _ x: [Double], n: Int) -> [Double] {
         #expect(BLASThreads.current == 1)
     }
 }
+
+@Suite struct SelectedInverseTests {
+    @Test(arguments: [0, 1, 2, 3, 4])
+    func selectedInverseMatchesTheDenseInverseOnThePattern(patternIndex: Int) throws {
+        let n = 60
+        let (name, pattern) = SparseCholeskyTests.patterns[patternIndex]
+        let context = CholmodContext(kind: .supernodal)
+        let a = randomSPD(n: n, pattern: pattern, seed: 100 + UInt64(patternIndex))
+        let m = try sparseUpper(a, n: n, context: context)
+        let chol = try SparseCholesky(analyzing: m, ordering: .natural)
+        try chol.factorize(m)
+        var z = [Double]()
+        try chol.selectedInverse(into: &z)
+        // dense inverse by LAPACK
+        var inv = a
+        _ = inv.withUnsafeMutableBufferPointer { csshim_dpotrf_lower(Int32(n), $0.baseAddress!, Int32(n)) }
+        _ = inv.withUnsafeMutableBufferPointer { csshim_dpotri_lower(Int32(n), $0.baseAddress!, Int32(n)) }
+        var checked = 0
+        for j in 0..<n {
+            for i in j..<n {
+                guard let pos = chol.position(row: i, column: j) else { continue }
+                #expect(abs(z[pos] - inv[i + j * n]) <= 1e-10 * max(1, abs(inv[i + j * n])), "\(name) (\(i), \(j))")
+                checked += 1
+            }
+        }
+        // every entry of A's own pattern is in L's pattern
+        for j in 0..<n { for i in j..<n where a[i + j * n] != 0 { #expect(chol.position(row: i, column: j) != nil) } }
+        #expect(checked >= n)
+    }
+}

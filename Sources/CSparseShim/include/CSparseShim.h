@@ -37,6 +37,19 @@ long csshim_malloc_count(const cholmod_common *common);
 /// Supernode statistics of L: their number, and the columns and rows of the widest one.
 void csshim_factor_supernode_stats(const cholmod_factor *L, int *nsuper, int *largest_cols, int *largest_rows);
 
+/// Selected inversion (Takahashi's equations) on a numeric supernodal LL' factor in its natural
+/// order: fills Z (L->xsize doubles, L's supernodal layout) with (L L')^{-1} on the pattern of L,
+/// lower triangles of the diagonal blocks. Returns 1 on success, 0 if L is not a real supernodal
+/// factor, < 0 on allocation or LAPACK failure.
+int csshim_supernodal_selected_inverse(const cholmod_factor *L, double *Z);
+
+/// Position in a supernodal factor's values of the entry (row, col), row >= col; -1 when it is
+/// not in the pattern.
+int csshim_supernodal_position(const cholmod_factor *L, int row, int col);
+
+/// Number of values of the factor (L->xsize).
+size_t csshim_factor_xsize(const cholmod_factor *L);
+
 /// The supernodal kind actually used by L: 1 if supernodal, 0 if simplicial.
 int csshim_factor_is_super(const cholmod_factor *L);
 

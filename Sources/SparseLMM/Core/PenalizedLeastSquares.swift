@@ -43,6 +43,12 @@ public final class PenalizedLeastSquares {
     private var xzxz: [Double]
     private var rzx: [Double]
     private var dense: [Double]
+    /// R_ZX of the last evaluation (permuted, q × (p + 1)).
+    var rzxWorkspace: [Double] { rzx }
+    /// The dense lower factor F of S of the last evaluation ((p + 1) × (p + 1)).
+    var denseWorkspace: [Double] { dense }
+    /// Z'W[X z] (original order, q × (p + 1)).
+    var crossProductsWorkspace: [Double] { zxz }
     /// The current weights (nil: all ones).
     public private(set) var weights: [Double]?
 

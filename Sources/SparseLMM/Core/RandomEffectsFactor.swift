@@ -23,9 +23,14 @@ public final class RandomEffectsFactor {
     /// invPerm[i] = the row of L of original random effect i.
     let invPerm: [Int32]
     /// For each pair of Z'WZ, where its first entry's destinations start in `dest`.
-    private var destStart: [Int]
+    var destStart: [Int]
     /// Destination (index into the matrix's values) of every stored entry of every block pair.
     private var dest: [Int32]
+    /// For every stored entry of every block pair (the enumeration of `dest`), its position in the
+    /// supernodal factor's values — where the selected inverse keeps (A⁻¹) for that entry.
+    private var entryFactorPosition: [Int32] = []
+    /// The selected inverse of the last factorisation (L's layout), when computed.
+    private(set) var selectedInverse: [Double] = []
     /// Offset of each term's parameters in θ.
     public let thetaOffset: [Int]
     /// Every term's current λ (k × k, column-major), side by side: term t's starts at lambdaStart[t].
@@ -141,6 +146,42 @@ public final class RandomEffectsFactor {
             next[j] += 1
         }
         return (pointers, indices, position)
+    }
+
+    /// Computes the selected inverse of A = Λ'Z'WZΛ + I at the current factorisation: (A⁻¹) on the
+    /// pattern of L, which contains the pattern of Z'Z (needs a supernodal factor).
+    func computeSelectedInverse() throws {
+        try cholesky.selectedInverse(into: &selectedInverse)
+        if entryFactorPosition.isEmpty {
+            var positions = [Int32]()
+            positions.reserveCapacity(dest.count)
+            for p in 0..<pattern.pairCount {
+                let b1 = Int(pattern.pairFirst[p]), b2 = Int(pattern.pairSecond[p])
+                let k1 = pattern.k[Int(pattern.blockTerm[b1])], k2 = pattern.k[Int(pattern.blockTerm[b2])]
+                let i0 = pattern.firstColumn(ofBlock: b1), j0 = pattern.firstColumn(ofBlock: b2)
+                let diagonal = b1 == b2
+                for c in 0..<k2 {
+                    for r in 0..<k1 where !diagonal || r >= c {
+                        let a = Int(invPerm[i0 + r]), b = Int(invPerm[j0 + c])
+                        positions.append(Int32(cholesky.position(row: max(a, b), column: min(a, b)) ?? -1))
+                    }
+                }
+            }
+            entryFactorPosition = positions
+        }
+    }
+
+    /// (A⁻¹) at entry (r, c) of block pair p (r a column of its first block, c of its second;
+    /// for a diagonal pair any r, c), from the last `computeSelectedInverse`.
+    @inline(__always) func inverseEntry(pair p: Int, row r: Int, column c: Int, k1: Int, diagonal: Bool) -> Double {
+        let local: Int
+        if diagonal {
+            let (rr, cc) = r >= c ? (r, c) : (c, r)
+            local = cc * k1 - cc * (cc - 1) / 2 + (rr - cc)
+        } else {
+            local = r + c * k1
+        }
+        return selectedInverse[Int(entryFactorPosition[destStart[p] + local])]
     }
 
     /// Whether the factor is supernodal.

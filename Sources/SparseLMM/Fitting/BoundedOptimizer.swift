@@ -92,6 +92,41 @@ public struct BoundedOptimizer: Sendable {
                                message: BoundedOptimizer.describe(status))
     }
 
+    /// Minimises f over the box with a quasi-Newton method that uses the gradient (NLopt's
+    /// low-storage BFGS with bound constraints). `f` returns the value and writes the gradient
+    /// into its second argument when that is non-nil.
+    public func minimizeWithGradient(start: [Double], lower: [Double], upper: [Double],
+                                     _ f: @escaping (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Double) throws -> OptimizerResult {
+        let n = start.count
+        guard let opt = nlopt_create(NLOPT_LD_LBFGS, UInt32(n)) else { throw OptimizerError.setupFailed("nlopt_create") }
+        defer { nlopt_destroy(opt) }
+        let box = GradientObjectiveBox(f)
+        var lo = lower, hi = upper
+        nlopt_set_lower_bounds(opt, &lo)
+        nlopt_set_upper_bounds(opt, &hi)
+        nlopt_set_ftol_rel(opt, relativeFunctionTolerance)
+        nlopt_set_ftol_abs(opt, absoluteFunctionTolerance)
+        nlopt_set_xtol_abs1(opt, absoluteParameterTolerance)
+        nlopt_set_maxeval(opt, Int32(maxEvaluations))
+        let unmanaged = Unmanaged.passRetained(box)
+        defer { unmanaged.release() }
+        nlopt_set_min_objective(opt, { n, x, grad, data in
+            let box = Unmanaged<GradientObjectiveBox>.fromOpaque(data!).takeUnretainedValue()
+            return box.evaluate(UnsafeBufferPointer(start: x, count: Int(n)),
+                                grad.map { UnsafeMutableBufferPointer(start: $0, count: Int(n)) })
+        }, unmanaged.toOpaque())
+        box.optimizer = opt
+        var x = start
+        for i in 0..<n { x[i] = min(max(x[i], lower[i]), upper[i]) }
+        var fmin = 0.0
+        let status = withExtendedLifetime(box) { nlopt_optimize(opt, &x, &fmin) }
+        if let e = box.error { throw e }
+        let converged = status == NLOPT_FTOL_REACHED || status == NLOPT_XTOL_REACHED || status == NLOPT_SUCCESS
+            || status == NLOPT_STOPVAL_REACHED
+        return OptimizerResult(x: x, value: fmin, evaluations: box.count, converged: converged,
+                               message: BoundedOptimizer.describe(status))
+    }
+
     static func describe(_ s: nlopt_result) -> String {
         switch s {
         case NLOPT_SUCCESS: return "success"
@@ -122,6 +157,27 @@ final class ObjectiveBox {
         count += 1
         do {
             return try f(x)
+        } catch {
+            self.error = error
+            if let o = optimizer { nlopt_force_stop(o) }
+            return .infinity
+        }
+    }
+}
+
+/// Carries a Swift objective with gradient through NLopt's `void *`.
+final class GradientObjectiveBox {
+    let f: (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Double
+    var error: Error? = nil
+    var count = 0
+    var optimizer: nlopt_opt? = nil
+
+    init(_ f: @escaping (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>?) throws -> Double) { self.f = f }
+
+    func evaluate(_ x: UnsafeBufferPointer<Double>, _ g: UnsafeMutableBufferPointer<Double>?) -> Double {
+        count += 1
+        do {
+            return try f(x, g)
         } catch {
             self.error = error
             if let o = optimizer { nlopt_force_stop(o) }

@@ -129,3 +129,25 @@ public final class LinearMixedModel {
         return value.isNaN ? .greatestFiniteMagnitude : value
     }
 }
+
+extension LinearMixedModel {
+    /// The objective and its analytic gradient in θ (the model's factor must be supernodal: it is
+    /// when the model was built for gradient-based fitting, see `usesGradient`).
+    ///
+    /// ML: d = log|A| + n log r² + c, with log r² = log|S| − log|S₁₁|;
+    /// REML: d = log|A| + log|S₁₁| + (n − p) log r² + c (lme4 paper eq. 3.30 and 3.41).
+    public func objectiveAndGradient(_ theta: [Double]) throws -> (value: Double, gradient: [Double]) {
+        let c = try theta.withUnsafeBufferPointer { try components($0) }
+        let g = try system.profiledGradient()
+        let nn = Double(n), pp = Double(p)
+        var gradient = [Double](repeating: 0, count: theta.count)
+        for k in 0..<theta.count {
+            let dLogR2 = g.logDetS[k] - g.logDetRX[k]
+            switch criterion {
+            case .ml: gradient[k] = g.logDetA[k] + nn * dLogR2
+            case .reml: gradient[k] = g.logDetA[k] + g.logDetRX[k] + (nn - pp) * dLogR2
+            }
+        }
+        return (criterionValue(c), gradient)
+    }
+}

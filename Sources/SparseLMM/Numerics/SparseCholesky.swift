@@ -145,6 +145,25 @@ public final class SparseCholesky {
         try b.withUnsafeMutableBufferPointer { try solve(system, $0.baseAddress!, nrhs: nrhs) }
     }
 
+    /// The selected inverse of the factorised matrix on L's pattern (Takahashi's equations, computed
+    /// supernode by supernode): entry (i, j), i ≥ j, of (L L')⁻¹ is `values[position(row: i, column: j)]`.
+    /// Needs a supernodal factor in its natural order (as `RandomEffectsFactor` builds it).
+    public func selectedInverse(into values: inout [Double]) throws {
+        precondition(isFactorized, "selected inversion needs a factorisation")
+        guard isSupernodal else { throw LinearAlgebraError.cholmod(status: -4, call: "selected inverse of a simplicial factor") }
+        let size = Int(csshim_factor_xsize(factor))
+        if values.count != size { values = [Double](repeating: 0, count: size) }
+        let status = values.withUnsafeMutableBufferPointer { csshim_supernodal_selected_inverse(factor, $0.baseAddress!) }
+        if status < 0 { throw LinearAlgebraError.outOfMemory(call: "selected inverse") }
+    }
+
+    /// Position of entry (row, column), row ≥ column, in the values of L (and of the selected
+    /// inverse); nil when it is not in L's pattern.
+    public func position(row: Int, column: Int) -> Int? {
+        let p = csshim_supernodal_position(factor, Int32(row), Int32(column))
+        return p < 0 ? nil : Int(p)
+    }
+
     /// The diagonal of L (length n), in the factor's (permuted) order.
     public func diagonal() -> [Double] {
         var d = [Double](repeating: 0, count: n)
