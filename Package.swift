@@ -35,7 +35,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "bench", dependencies: ["SparseLMM"]),
-        .testTarget(name: "SparseLMMTests", dependencies: ["SparseLMM", "CSparseShim"]),
+        .testTarget(name: "SparseLMMTests", dependencies: ["SparseLMM", "GLMM", "CSparseShim"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,394 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A deviance (−2 log-likelihood) over a vector of named parameters that can be minimised with
+/// one parameter held fixed — what a likelihood profile needs. Linear mixed models provide one
+/// (`LikelihoodProfile.compute(model:)`), generalized linear mixed models another (GLMM module).
+/// Implementations are used from one thread at a time.
+public protocol ProfiledDeviance: AnyObject {
+    /// The parameters' names (lme4's `.sig01`, …, `.sigma`, fixed effects).
+    var parameterNames: [String] { get }
+    /// The parameters at the minimum of the deviance.
+    var estimates: [Double] { get }
+    /// Lower limits of the parameters (0 for a standard deviation, −1 for a correlation, −∞).
+    var lowerLimits: [Double] { get }
+    /// Upper limits (1 for a correlation, else ∞).
+    var upperLimits: [Double] { get }
+    /// The deviance at `estimates`.
+    var minimumDeviance: Double { get }
+    /// A first step away from the estimate of a parameter, about half a standard error.
+    func initialStep(parameter: Int) -> Double
+    /// The minimum of the deviance over the other parameters with `parameter` held at `value`,
+    /// started from `start` (all parameters; its entry `parameter` is ignored). Returns the
+    /// minimum and all parameters there (`value` in place).
+    func constrainedMinimum(parameter: Int, value: Double, start: [Double]) throws -> (deviance: Double, parameters: [Double])
+}
+
+/// The likelihood profile of one parameter: the signed square root of the deviance increase,
+/// ζ(x) = sign(x − x̂)·√(d(x) − d(x̂)) with d(x) the deviance minimised over the other
+/// parameters with this one held at x, at points on both sides of the estimate (lme4's
+/// `profile`). ζ is close to a straight line when the likelihood is close to quadratic; the
+/// confidence interval at level 1 − α is where ζ = ∓z₁₋α/₂.
+public struct ParameterProfile: Sendable {
+    /// The parameter's name.
+    public let name: String
+    /// Its position among the profiled deviance's parameters.
+    public let index: Int
+    /// The estimate (ζ = 0).
+    public let estimate: Double
+    /// The parameter's lower limit (0 for a standard deviation, −1 for a correlation, −∞).
+    public let lowerLimit: Double
+    /// The parameter's upper limit.
+    public let upperLimit: Double
+    /// The parameter values profiled, ascending (the estimate included).
+    public internal(set) var values: [Double]
+    /// ζ at each value.
+    public internal(set) var zeta: [Double]
+    /// All parameters at the constrained minimum at each value (lme4's profile columns).
+    public internal(set) var parameters: [[Double]]
+    /// Whether the profile reached the lower limit.
+    public internal(set) var reachedLowerLimit: Bool
+    /// Whether the profile reached the upper limit.
+    public internal(set) var reachedUpperLimit: Bool
+    /// Problems met while profiling (a non-monotone profile, a lower deviance found).
+    public internal(set) var warnings: [String]
+
+    /// The confidence interval at `level`: where ζ crosses ∓z. An end that the profile does not
+    /// reach before the parameter's limit is the limit (lme4: e.g. 0 for a standard deviation
+    /// whose profile stays above −z); nil where the profile was not computed far enough.
+    /// Exact (to the root-finding tolerance) at the levels the profile was computed for;
+    /// interpolated monotonically between computed points at other levels.
+    public func confidenceInterval(level: Double) -> (lower: Double?, upper: Double?) {
+        let z = normalQuantile(1 - (1 - level) / 2)
+        return (end(target: z, direction: -1), end(target: z, direction: 1))
+    }
+
+    /// ζ at a parameter value by monotone interpolation of the computed points (nil outside them).
+    public func zeta(at value: Double) -> Double? {
+        guard let first = values.first, let last = values.last, value >= first, value <= last else { return nil }
+        guard let f = MonotoneInterpolation(x: values, y: zeta) else { return values.count == 1 ? zeta[0] : nil }
+        return f(value)
+    }
+
+    /// The end point on one side: the crossing of |ζ| = target walking away from the estimate.
+    func end(target: Double, direction d: Double) -> Double? {
+        guard let center = values.firstIndex(of: estimate) else { return nil }
+        // the side's points ordered away from the estimate: (value, |ζ|)
+        var side = [(x: Double, a: Double)]()
+        var i = center
+        while i >= 0 && i < values.count {
+            side.append((values[i], abs(zeta[i])))
+            i += d > 0 ? 1 : -1
+        }
+        for k in 1..<max(side.count, 1) where side[k].a >= target {
+            if side[k].a == target { return side[k].x }
+            // interpolate x as a function of |ζ| over the side's monotone run up to k + 1
+            var xs = [Double](), zs = [Double]()
+            for m in 0..<min(side.count, k + 2) where zs.isEmpty || side[m].a > zs.last! {
+                zs.append(side[m].a); xs.append(side[m].x)
+            }
+            if let f = MonotoneInterpolation(x: zs, y: xs), zs.contains(side[k].a), zs.contains(side[k - 1].a) {
+                return f(target)
+            }
+            let (a, b) = (side[k - 1], side[k])
+            return a.x + (target - a.a) / (b.a - a.a) * (b.x - a.x)
+        }
+        let reached = d > 0 ? reachedUpperLimit : reachedLowerLimit
+        if reached || estimate == (d > 0 ? upperLimit : lowerLimit) { return d > 0 ? upperLimit : lowerLimit }
+        return nil
+    }
+}
+
+/// Likelihood profiles of a mixed model's parameters and the profile confidence intervals
+/// (lme4's `profile` and `confint(m, method = "profile")`).
+///
+/// For each parameter, the deviance is minimised over all the others with the parameter held
+/// at a sequence of values stepping away from the estimate on both sides (steps chosen so that
+/// ζ advances by about `zetaStep` per point, as lme4 does) until |ζ| exceeds `zetaMax` or the
+/// parameter's limit is reached. The interval end points are then found exactly by Brent's
+/// method on ζ(x) = ∓z between the bracketing points (lme4 interpolates a spline through the
+/// points instead; the two agree to the spline's accuracy).
+public struct LikelihoodProfile: Sendable {
+    /// The profiles, in the deviance's parameter order (those asked for).
+    public let profiles: [ParameterProfile]
+    /// The minimum deviance profiled from.
+    public let minimumDeviance: Double
+    /// The levels whose interval end points were found exactly.
+    public let levels: [Double]
+
+    /// The profile of a parameter by name.
+    public subscript(name: String) -> ParameterProfile? { profiles.first { $0.name == name } }
+
+    /// Every problem met, prefixed with the parameter's name.
+    public var warnings: [String] { profiles.flatMap { p in p.warnings.map { "\(p.name): \($0)" } } }
+
+    /// The profile confidence intervals at `level`, as lme4's `confint(m, method = "profile")`.
+    public func confidenceIntervals(level: Double = 0.95) throws -> ConfidenceIntervals {
+        try checkLevel(level)
+        let rows = profiles.map { p -> ConfidenceInterval in
+            let (lo, hi) = p.confidenceInterval(level: level)
+            return ConfidenceInterval(name: p.name, lower: lo, upper: hi)
+        }
+        var notes = warnings
+        if rows.contains(where: { $0.lower == nil || $0.upper == nil }) {
+            notes.append("some end points lie beyond the profiled range (NA); profile with a larger zetaMax")
+        }
+        return ConfidenceIntervals(method: .profile, level: level, intervals: rows, notes: notes)
+    }
+
+    /// Options of the profile computation.
+    public struct Options: Sendable {
+        /// Levels whose interval end points are found exactly (by root finding).
+        public var levels: [Double] = [0.95]
+        /// Profile each side until |ζ| exceeds this (at least the largest level's z).
+        public var zetaMax: Double? = nil
+        /// The increase of ζ aimed at between neighbouring points (lme4: about 0.5).
+        public var zetaStep = 0.5
+        /// The most points per side.
+        public var maximumPoints = 60
+        /// Relative tolerance of the end points.
+        public var tolerance = 1e-9
+
+        public init(levels: [Double] = [0.95], zetaMax: Double? = nil) {
+            self.levels = levels
+            self.zetaMax = zetaMax
+        }
+    }
+
+    /// Profiles the parameters `which` (names; all when nil) of a deviance, one after the other.
+    /// `progress` is called with (parameters done, parameters asked for) after each one.
+    public static func compute(_ deviance: ProfiledDeviance, which: [String]? = nil, options: Options = Options(),
+                               progress: ((Int, Int) -> Void)? = nil) throws -> LikelihoodProfile {
+        let indices = try selectedIndices(names: deviance.parameterNames, which: which)
+        try validate(options)
+        var profiles = [ParameterProfile]()
+        for (k, i) in indices.enumerated() {
+            profiles.append(try profileParameter(i, of: deviance, options: options))
+            progress?(k + 1, indices.count)
+        }
+        return LikelihoodProfile(profiles: profiles, minimumDeviance: deviance.minimumDeviance, levels: options.levels)
+    }
+
+    /// Profiles the parameters on `workers` threads, each with its own deviance from
+    /// `makeDeviance` (a model is not thread-safe); parameters are handed out one at a time.
+    /// The result does not depend on the number of workers. `progress` may be called from any
+    /// worker (with the number of parameters done so far and the total).
+    public static func compute(workers: Int, which: [String]? = nil, options: Options = Options(),
+                               makeDeviance: @escaping @Sendable () throws -> ProfiledDeviance,
+                               progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> LikelihoodProfile {
+        guard workers >= 1 else { throw InferenceError.invalidWorkerCount(workers) }
+        try validate(options)
+        let first = try makeDeviance()
+        let indices = try selectedIndices(names: first.parameterNames, which: which)
+        let minimum = first.minimumDeviance
+        if workers == 1 || indices.count <= 1 {
+            return try compute(first, which: which, options: options, progress: progress.map { p in { p($0, $1) } })
+        }
+        let total = indices.count
+        let counter = WorkCounter(total: total)
+        let results = try await withThrowingTaskGroup(of: [(Int, ParameterProfile)].self) { group in
+            for _ in 0..<min(workers, total) {
+                group.addTask {
+                    let deviance = try makeDeviance()
+                    var out = [(Int, ParameterProfile)]()
+                    while let k = counter.take() {
+                        try Task.checkCancellation()
+                        out.append((k, try profileParameter(indices[k], of: deviance, options: options)))
+                        progress?(counter.finish(), total)
+                    }
+                    return out
+                }
+            }
+            var all = [(Int, ParameterProfile)]()
+            for try await part in group { all += part }
+            return all
+        }
+        let profiles = results.sorted { $0.0 < $1.0 }.map { $0.1 }
+        return LikelihoodProfile(profiles: profiles, minimumDeviance: minimum, levels: options.levels)
+    }
+
+    static func validate(_ options: Options) throws {
+        for l in options.levels { try checkLevel(l) }
+        guard options.zetaStep > 0, options.maximumPoints >= 2 else {
+            throw InferenceError.profileFailed(parameter: "all", reason: "invalid profile options")
+        }
+    }
+
+    static func selectedIndices(names: [String], which: [String]?) throws -> [Int] {
+        guard let which else { return Array(names.indices) }
+        return try which.map { w in
+            guard let i = names.firstIndex(of: w) else { throw InferenceError.unknownParameter(w, known: names) }
+            return i
+        }
+    }
+
+    /// Profiles one parameter: both sides, then the exact end points for the options' levels.
+    static func profileParameter(_ i: Int, of deviance: ProfiledDeviance, options: Options) throws -> ParameterProfile {
+        let name = deviance.parameterNames[i]
+        let estimates = deviance.estimates
+        let xHat = estimates[i]
+        let lower = deviance.lowerLimits[i], upper = deviance.upperLimits[i]
+        let base = deviance.minimumDeviance
+        let targets = options.levels.map { normalQuantile(1 - (1 - $0) / 2) }.sorted()
+        let zetaMax = max(options.zetaMax ?? 0, (targets.last ?? 1.96) + 0.05)
+        var warnings = [String]()
+        var lowestDeviance = 0.0
+
+        /// ζ at x (signed), with all parameters there.
+        func evaluate(_ x: Double, start: [Double]) throws -> (zeta: Double, parameters: [Double]) {
+            let (dev, pars) = try deviance.constrainedMinimum(parameter: i, value: x, start: start)
+            guard dev.isFinite else {
+                throw InferenceError.profileFailed(parameter: name, reason: "the deviance is not finite at \(x)")
+            }
+            let diff = dev - base
+            lowestDeviance = min(lowestDeviance, diff)
+            return ((x < xHat ? -1 : 1) * max(0, diff).squareRoot(), pars)
+        }
+
+        var points = [(x: Double, zeta: Double, pars: [Double])]()
+        points.append((xHat, 0, estimates))
+        var reached = [false, false]
+        for (s, d) in [-1.0, 1.0].enumerated() {
+            let limit = d > 0 ? upper : lower
+            if xHat == limit { reached[s] = true; continue }
+            var side = [(x: Double, zeta: Double, pars: [Double])]()
+            var prev = (x: xHat, zeta: 0.0, pars: estimates)
+            var step = abs(deviance.initialStep(parameter: i))
+            if !(step > 0) || !step.isFinite { step = max(abs(xHat), 1) * 0.01 }
+            var lastStep = step
+            var count = 0
+            while true {
+                var x = prev.x + d * step
+                if (d > 0 && x >= limit) || (d < 0 && x <= limit) { x = limit }
+                let (z, pars) = try evaluate(x, start: prev.pars)
+                let point = (x: x, zeta: z, pars: pars)
+                side.append(point)
+                count += 1
+                if abs(z) >= zetaMax { break }
+                if x == limit { reached[s] = true; break }
+                if count >= options.maximumPoints {
+                    warnings.append("the profile stopped after \(count) points at ζ = \(z) on the \(d > 0 ? "upper" : "lower") side")
+                    break
+                }
+                // secant step aiming at a ζ increase of zetaStep, at most 10 times the last step
+                let rise = abs(z) - abs(prev.zeta)
+                let run = abs(x - prev.x)
+                var next: Double
+                if rise > 0 {
+                    next = run * min(options.zetaStep, zetaMax + 0.05 - abs(z)) / rise
+                    next = max(next, run * 0.1)
+                } else {
+                    if rise < -1e-6 { warnings.append("non-monotone profile near \(x)") }
+                    next = run * 2
+                }
+                next = min(next, 10 * lastStep)
+                lastStep = next
+                step = next
+                prev = point
+            }
+            if d < 0 { points.insert(contentsOf: side.reversed(), at: 0) } else { points.append(contentsOf: side) }
+        }
+
+        // exact end points by Brent's method between bracketing points
+        for z in targets {
+            for d in [-1.0, 1.0] {
+                guard let c = points.firstIndex(where: { $0.x == xHat }) else { continue }
+                var k = c
+                var bracket: (Int, Int)? = nil
+                while true {
+                    let next = k + (d > 0 ? 1 : -1)
+                    guard next >= 0 && next < points.count else { break }
+                    if abs(points[next].zeta) >= z {
+                        if abs(points[next].zeta) > z && abs(points[k].zeta) < z { bracket = (k, next) }
+                        break
+                    }
+                    k = next
+                }
+                guard let (a, b) = bracket else { continue }
+                var inserted = [(x: Double, zeta: Double, pars: [Double])]()
+                let pa = points[a], pb = points[b]
+                let root = try brentRoot(lo: pa.x, hi: pb.x, fLo: abs(pa.zeta) - z, fHi: abs(pb.zeta) - z,
+                                         tolerance: options.tolerance * max(abs(pa.x), abs(pb.x), abs(pb.x - pa.x))) { x in
+                    let nearer = inserted.min { abs($0.x - x) < abs($1.x - x) }
+                    let start = nearer.map { abs($0.x - x) < abs(pa.x - x) ? $0.pars : pa.pars } ?? pa.pars
+                    let r = try evaluate(x, start: start)
+                    inserted.append((x, r.zeta, r.parameters))
+                    return abs(r.zeta) - z
+                }
+                // keep the root as a point with ζ exactly ±z (its ζ is z to within the tolerance)
+                if let best = inserted.min(by: { abs($0.x - root) < abs($1.x - root) }) {
+                    for p in inserted where p.x != best.x { insertPoint(p, into: &points) }
+                    insertPoint((root, d * z, best.pars), into: &points)
+                }
+            }
+        }
+        if lowestDeviance < -1e-6 * max(1, abs(base)) {
+            warnings.append("profiling found a deviance \(-lowestDeviance) below the minimum: the fit may not be at its optimum")
+        }
+        // the profile should increase with x; flag decreases beyond noise
+        for k in 1..<points.count where points[k].zeta < points[k - 1].zeta - 1e-3 {
+            warnings.append("non-monotone profile between \(points[k - 1].x) and \(points[k].x)")
+            break
+        }
+        var profile = ParameterProfile(name: name, index: i, estimate: xHat, lowerLimit: lower, upperLimit: upper,
+                                       values: points.map { $0.x }, zeta: points.map { $0.zeta }, parameters: points.map { $0.pars },
+                                       reachedLowerLimit: reached[0], reachedUpperLimit: reached[1], warnings: [])
+        var seen = Set<String>()
+        profile.warnings = warnings.filter { seen.insert($0).inserted }
+        return profile
+    }
+
+    /// Inserts a point keeping the values ascending (replacing a point at the same value).
+    static func insertPoint(_ p: (x: Double, zeta: Double, pars: [Double]), into points: inout [(x: Double, zeta: Double, pars: [Double])]) {
+        if let k = points.firstIndex(where: { $0.x == p.x }) {
+            points[k] = p
+            return
+        }
+        let k = points.firstIndex { $0.x > p.x } ?? points.count
+        points.insert(p, at: k)
+    }
+}
+
+/// Brent's root finder (zeroin) for f on [lo, hi] with f(lo) and f(hi) of opposite signs.
+func brentRoot(lo: Double, hi: Double, fLo: Double, fHi: Double, tolerance: Double, maxIterations: Int = 100,
+               _ f: (Double) throws -> Double) throws -> Double {
+    var a = lo, b = hi, fa = fLo, fb = fHi
+    if fa == 0 { return a }
+    if fb == 0 { return b }
+    precondition(fa * fb < 0, "the root is not bracketed")
+    var c = a, fc = fa
+    var d = b - a, e = d
+    for _ in 0..<maxIterations {
+        if (fb > 0) == (fc > 0) { c = a; fc = fa; d = b - a; e = d }
+        if abs(fc) < abs(fb) { a = b; b = c; c = a; fa = fb; fb = fc; fc = fa }
+        let tol = 2 * Double.ulpOfOne * abs(b) + 0.5 * tolerance
+        let m = 0.5 * (c - b)
+        if abs(m) <= tol || fb == 0 { return b }
+        if abs(e) >= tol && abs(fa) > abs(fb) {
+            var p: Double, q: Double
+            let s = fb / fa
+            if a == c {
+                p = 2 * m * s; q = 1 - s
+            } else {
+                let qq = fa / fc, r = fb / fc
+                p = s * (2 * m * qq * (qq - r) - (b - a) * (r - 1))
+                q = (qq - 1) * (r - 1) * (s - 1)
+            }
+            if p > 0 { q = -q } else { p = -p }
+            if 2 * p < min(3 * m * q - abs(tol * q), abs(e * q)) {
+                e = d; d = p / q
+            } else {
+                d = m; e = m
+            }
+        } else {
+            d = m; e = m
+        }
+        a = b; fa = fb
+        b += abs(d) > tol ? d : (m > 0 ? tol : -tol)
+        fb = try f(b)
+    }
+    return b
+}
