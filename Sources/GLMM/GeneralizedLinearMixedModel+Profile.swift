@@ -112,7 +112,8 @@ extension LikelihoodProfile {
     public static func compute(design: MixedModelDesign, family: Family, link: Link? = nil, fit: MixedModelFit,
                                which: [String]? = nil, options: Options = Options(), workers: Int = 1,
                                progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> LikelihoodProfile {
-        try await compute(workers: workers, which: which, options: options,
+        let names = StandardDeviationScale(design: design).names + design.fixedEffectNames
+        return try await compute(workers: workers, parameterNames: names, which: which, options: options,
                           makeDeviance: { try GeneralizedLinearMixedModelProfileDeviance(design: design, family: family, link: link, fit: fit) },
                           progress: progress)
     }

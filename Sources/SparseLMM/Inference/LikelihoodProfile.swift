@@ -174,40 +174,44 @@ public struct LikelihoodProfile: Sendable {
 
     /// Profiles the parameters on `workers` threads, each with its own deviance from
     /// `makeDeviance` (a model is not thread-safe); parameters are handed out one at a time.
-    /// The result does not depend on the number of workers. `progress` may be called from any
-    /// worker (with the number of parameters done so far and the total).
-    public static func compute(workers: Int, which: [String]? = nil, options: Options = Options(),
+    /// `parameterNames` are the deviance's names (known before any deviance is built, so that
+    /// no model is built in vain). The result does not depend on the number of workers.
+    /// `progress` may be called from any worker (with the number of parameters done so far and
+    /// the total).
+    public static func compute(workers: Int, parameterNames: [String], which: [String]? = nil, options: Options = Options(),
                                makeDeviance: @escaping @Sendable () throws -> ProfiledDeviance,
                                progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> LikelihoodProfile {
         guard workers >= 1 else { throw InferenceError.invalidWorkerCount(workers) }
         try validate(options)
-        let first = try makeDeviance()
-        let indices = try selectedIndices(names: first.parameterNames, which: which)
-        let minimum = first.minimumDeviance
-        if workers == 1 || indices.count <= 1 {
-            return try compute(first, which: which, options: options, progress: progress.map { p in { p($0, $1) } })
-        }
+        let indices = try selectedIndices(names: parameterNames, which: which)
         let total = indices.count
         let counter = WorkCounter(total: total)
-        let results = try await withThrowingTaskGroup(of: [(Int, ParameterProfile)].self) { group in
-            for _ in 0..<min(workers, total) {
+        let results = try await withThrowingTaskGroup(of: (Double, [(Int, ParameterProfile)]).self) { group in
+            for _ in 0..<max(1, min(workers, total)) {
                 group.addTask {
                     let deviance = try makeDeviance()
+                    guard deviance.parameterNames == parameterNames else {
+                        throw InferenceError.profileFailed(parameter: "all", reason: "the deviance's parameters are not the names given")
+                    }
                     var out = [(Int, ParameterProfile)]()
                     while let k = counter.take() {
                         try Task.checkCancellation()
                         out.append((k, try profileParameter(indices[k], of: deviance, options: options)))
                         progress?(counter.finish(), total)
                     }
-                    return out
+                    return (deviance.minimumDeviance, out)
                 }
             }
+            var minimum = Double.infinity
             var all = [(Int, ParameterProfile)]()
-            for try await part in group { all += part }
-            return all
+            for try await (m, part) in group {
+                minimum = min(minimum, m)
+                all += part
+            }
+            return (minimum, all)
         }
-        let profiles = results.sorted { $0.0 < $1.0 }.map { $0.1 }
-        return LikelihoodProfile(profiles: profiles, minimumDeviance: minimum, levels: options.levels)
+        let profiles = results.1.sorted { $0.0 < $1.0 }.map { $0.1 }
+        return LikelihoodProfile(profiles: profiles, minimumDeviance: results.0, levels: options.levels)
     }
 
     static func validate(_ options: Options) throws {

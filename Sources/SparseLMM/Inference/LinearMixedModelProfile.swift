@@ -174,7 +174,8 @@ extension LikelihoodProfile {
     /// profiled in parallel, each worker with its own model.
     public static func compute(design: MixedModelDesign, which: [String]? = nil, options: Options = Options(),
                                workers: Int = 1, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> LikelihoodProfile {
-        try await compute(workers: workers, which: which, options: options,
-                          makeDeviance: { try LinearMixedModelProfileDeviance(design: design) }, progress: progress)
+        let names = StandardDeviationScale(design: design).names + [".sigma"] + design.fixedEffectNames
+        return try await compute(workers: workers, parameterNames: names, which: which, options: options,
+                                 makeDeviance: { try LinearMixedModelProfileDeviance(design: design) }, progress: progress)
     }
 }
