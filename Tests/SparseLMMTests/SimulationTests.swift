@@ -196,4 +196,37 @@ func moments(_ x: [Double]) -> (mean: Double, variance: Double) {
         let again = try GeneralizedLinearMixedModel(design: design.replacingResponse(.numeric(y)), family: .binomial).fit(standardErrors: .conditional)
         #expect(again.converged)
     }
+
+    /// A two-level factor response (Bernoulli): simulations keep the factor's levels, with
+    /// success (the second level) at rate E[logit⁻¹(η)] conditionally on the modes.
+    @Test func factorResponseStaysAFactor() throws {
+        var rng = RandomStream(seed: 77)
+        let n = 300
+        var x = [Double](), g = [String](), y = [String]()
+        let effects = (0..<12).map { _ in 0.8 * rng.normal() }
+        for i in 0..<n {
+            let xi = rng.normal(), gi = i % 12
+            let p = 1 / (1 + exp(-(-0.3 + 0.9 * xi + effects[gi])))
+            x.append(xi); g.append("g\(gi)"); y.append(rng.uniform() < p ? "yes" : "no")
+        }
+        let table = try DataTable(numeric: ["x": x], categorical: ["g": g, "y": y])
+        let design = try MixedModelDesign(formula: "y ~ x + (1 | g)", data: table, options: DataOptions(levelOrders: ["y": ["no", "yes"]]))
+        let fit = try GeneralizedLinearMixedModel(design: design, family: .binomial).fit(standardErrors: .conditional)
+        let sim = try ModelSimulator(generalizedFit: fit, design: design, family: .binomial)
+        var total = 0.0
+        let nsim = 400
+        for k in 0..<nsim {
+            var r = RandomStream(seed: 5, stream: UInt64(k))
+            guard case .factor(let codes, let levels) = sim.simulateResponse(&r, randomEffects: .conditional) else {
+                Issue.record("a factor response was expected"); return
+            }
+            #expect(levels == ["no", "yes"])
+            #expect(codes.allSatisfy { $0 == 0 || $0 == 1 })
+            total += Double(codes.reduce(0) { $0 + Int($1) })
+        }
+        let expected = fit.fitted.reduce(0, +) * Double(nsim)
+        let variance = fit.fitted.reduce(0) { $0 + $1 * (1 - $1) } * Double(nsim)
+        #expect(abs(total - expected) <= 5 * variance.squareRoot(), "successes \(total) vs \(expected)")
+    }
 }
+
