@@ -30,6 +30,8 @@ struct Fit: ParsableCommand {
     @Option(help: "Denominator degrees of freedom for the fixed-effects tests of a Gaussian model: satterthwaite or kenward-roger.")
     var ddf: String?
 
+    @OptionGroup(title: "Confidence intervals") var intervals: ConfidenceIntervalArguments
+
     @Flag(help: "Print the optimiser's trace on standard error.")
     var verbose = false
 
@@ -38,6 +40,7 @@ struct Fit: ParsableCommand {
             if reml && ml { throw CommandError.usage("--reml and --ml are mutually exclusive") }
             let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml, standardErrors: standardErrors)
             let method = try ddf.map { try DegreesOfFreedomMethod(argument: $0) }
+            let intervalRequest = try intervals.request()
             let (_, design) = try model.design()
             let fitted = try spec.fitModel(design: design, verbose: verbose)
             let fit = fitted.fit
@@ -54,13 +57,20 @@ struct Fit: ParsableCommand {
                 anovaText = inference.anovaText()
                 for w in inference.warnings { printError("warning: \(w)") }
             }
+            var intervalText = ""
+            if let intervalRequest {
+                let (table, fields, heading) = try intervalRequest.compute(fitted: fitted, design: design, spec: spec)
+                extra += fields
+                intervalText = "\n" + heading + "\n" + table.text()
+                for note in table.notes { intervalText += "note: \(note)\n" }
+            }
             if out.format == .json {
                 guard case .object(var fields) = fit.json() else { fatalError("the fit's JSON is an object") }
                 fields += extra
                 try emit(JSONValue.object(fields).serialized(indent: 2), to: out.output)
             } else {
                 for m in fit.messages { printError(m) }
-                try emit(fit.summary(dataName: model.dataName, tests: tests) + anovaText, to: out.output)
+                try emit(fit.summary(dataName: model.dataName, tests: tests) + anovaText + intervalText, to: out.output)
             }
         }
     }

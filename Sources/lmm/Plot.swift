@@ -1,5 +1,8 @@
 import ArgumentParser
 import SparseLMM
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `lmm plot DATA.csv 'FORMULA' --kind KIND --output FILE.svg`: fit a model and draw a
 /// diagnostic plot of it as a self-contained SVG file.
@@ -20,12 +23,16 @@ struct Plot: ParsableCommand {
                            of --group (default: the first grouping factor; at
                            most 30 panels); x axis: --x COLUMN or the index of
                            the observation within its group
-              profile      profile zeta plots (not available yet)
+              profile      profile zeta plots (lme4's xyplot(profile(m))): zeta
+                           against each parameter, a panel per parameter, with
+                           the 50-99% profile interval limits and, for the
+                           fixed effects, the Wald line (one refit per point:
+                           slower than the other kinds; --workers threads)
             """)
 
     @OptionGroup var model: DataArguments
 
-    @Option(help: "Plot kind: residuals, qq, caterpillar, fitted (profile: not available yet).")
+    @Option(help: "Plot kind: residuals, qq, caterpillar, fitted, profile.")
     var kind: String?
 
     @Option(help: "Grouping variable: a grouping factor of the model or a categorical column.")
@@ -46,6 +53,9 @@ struct Plot: ParsableCommand {
     @Flag(name: .customLong("cond-var"), help: "Compute the conditional variances even when the model is large (caterpillar plots of large models).")
     var condVar = false
 
+    @Option(help: "Threads for the profile plot (default: the number of processors, at most 8).")
+    var workers: Int?
+
     @Flag(name: .customLong("reml"), help: "Fit by REML (the default).")
     var reml = false
 
@@ -60,7 +70,10 @@ struct Plot: ParsableCommand {
             guard let plotKind = DiagnosticPlotKind(rawValue: kind) else {
                 throw CommandError.usage("unknown plot kind '\(kind)'; kinds: \(known)")
             }
-            guard plotKind.isAvailable else { throw CommandError.usage(PlotError.profileUnavailable.description) }
+            if let workers, workers < 1 || workers > 256 {
+                throw CommandError.usage("--workers must be between 1 and 256, got \(workers)")
+            }
+            if workers != nil && plotKind != .profile { throw CommandError.usage("--workers applies only to --kind profile") }
             guard let output, !output.isEmpty else {
                 throw CommandError.usage("--output FILE.svg is required: the plot is written as an SVG file")
             }
@@ -81,7 +94,11 @@ struct Plot: ParsableCommand {
                 // only the caterpillar plot needs the conditional variances (computed when affordable)
                 let fit = try lmm.fit(conditionalVariances: plotKind != .caterpillar ? .never : (condVar ? .always : .automatic))
                 for m in fit.messages { printError(m) }
-                plot = try makeDiagnosticPlot(plotKind, fit: fit, design: design, data: table, group: group, x: x)
+                if plotKind == .profile {
+                    plot = try profilePlot(design: design, fit: fit)
+                } else {
+                    plot = try makeDiagnosticPlot(plotKind, fit: fit, design: design, data: table, group: group, x: x)
+                }
             } catch let e as PlotError {
                 if case .conditionalVariancesUnavailable = e {
                     throw CommandError.usage(e.description + "; pass --cond-var to compute them anyway")
@@ -90,5 +107,21 @@ struct Plot: ParsableCommand {
             }
             try emit(plot.svg(width: width, height: height), to: output)
         }
+    }
+
+    /// The profile zeta plot, profiling on several threads with a progress bar on a terminal.
+    func profilePlot(design: MixedModelDesign, fit: MixedModelFit) throws -> ProfileZetaPlot {
+        let processors = max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        let workers = self.workers ?? processors
+        var options = LikelihoodProfile.Options(levels: [0.95])
+        options.zetaMax = 2.7   // past the 99% level (2.576) drawn in the plot
+        let bar = ProgressBar(label: "profiling")
+        defer { bar.finish() }
+        let frozen = options
+        let profile = try runBlocking {
+            try await LikelihoodProfile.compute(design: design, options: frozen, workers: workers, progress: { bar.update($0, $1) })
+        }
+        for w in profile.warnings { printError("warning: profile: \(w)") }
+        return try ProfileZetaPlot(profile: profile, design: design, fit: fit)
     }
 }

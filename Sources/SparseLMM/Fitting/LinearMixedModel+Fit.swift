@@ -32,6 +32,25 @@ extension LinearMixedModel {
                     conditionalVariances: ConditionalVarianceMode = .automatic) throws -> MixedModelFit {
         let t0 = monotonicSeconds()
         evaluationCount = 0
+        let (theta, result) = try optimizeTheta(optimizer: optimizer, start: start)
+        let evaluations = evaluationCount
+        var fit = try results(theta: theta, conditionalVariances: conditionalVariances)
+        fit.evaluations = evaluations
+        fit.converged = result.converged
+        fit.optimizerMessage = result.message
+        fit.optimizerReport = "BOBYQA (derivative-free, NLopt), \(theta.count) covariance parameter\(theta.count == 1 ? "" : "s")"
+        if !result.converged {
+            fit.warnings.append("the optimiser did not converge: \(result.message) after \(evaluations) evaluations")
+        }
+        fit.fitSeconds = monotonicSeconds() - t0
+        return fit
+    }
+
+    /// The optimisation of `fit` without the reporting: BOBYQA from `start` (lme4's start when
+    /// nil), lme4's `restart_edge` and `check.boundary`. Returns the optimum θ and the optimiser's
+    /// result (its `x` may differ from θ when a boundary check moved a parameter).
+    public func optimizeTheta(optimizer: BoundedOptimizer = BoundedOptimizer(), start: [Double]? = nil) throws
+        -> (theta: [Double], result: OptimizerResult) {
         let lower = thetaLowerBounds
         let upper = [Double](repeating: .infinity, count: lower.count)
         var result: OptimizerResult = try optimizer.minimize(start: start ?? thetaStart, lower: lower, upper: upper) { [unowned self] in
@@ -67,17 +86,17 @@ extension LinearMixedModel {
             let f = try objective(trial)
             if f < best { theta = trial; best = f }
         }
-        let evaluations = evaluationCount
-        var fit = try results(theta: theta, conditionalVariances: conditionalVariances)
-        fit.evaluations = evaluations
-        fit.converged = result.converged
-        fit.optimizerMessage = result.message
-        fit.optimizerReport = "BOBYQA (derivative-free, NLopt), \(theta.count) covariance parameter\(theta.count == 1 ? "" : "s")"
-        if !result.converged {
-            fit.warnings.append("the optimiser did not converge: \(result.message) after \(evaluations) evaluations")
-        }
-        fit.fitSeconds = monotonicSeconds() - t0
-        return fit
+        return (theta, result)
+    }
+
+    /// The estimates at θ without the rest of `results(theta:)`: the objective, β̂(θ) and σ̂(θ)
+    /// (REML or ML as the model's criterion). Cheap: no O(n) work beyond the solve for β.
+    public func estimates(theta: [Double]) throws -> (objective: Double, beta: [Double], sigma: Double) {
+        let comp = try theta.withUnsafeBufferPointer { try components($0) }
+        let (beta, _, _) = try system.solution()
+        let nn = Double(n)
+        let sigma = (comp.pwrss / (criterion == .reml ? nn - Double(p) : nn)).squareRoot()
+        return (criterionValue(comp), beta, sigma)
     }
 
     /// Every quantity lme4 reports, at a given θ (the optimum, or any θ for profiling).

@@ -23,8 +23,8 @@ public enum Criterion: String, Sendable {
 ///
 /// Not thread-safe; create one model per task. The fit it returns is a `Sendable` value.
 public final class LinearMixedModel {
-    /// The model's data and structure.
-    public let design: MixedModelDesign
+    /// The model's data and structure (the response and offset can be replaced: `setResponse`).
+    public private(set) var design: MixedModelDesign
     /// REML or ML.
     public var criterion: Criterion
     /// The weighted penalised least-squares system (cross-products formed once).
@@ -64,6 +64,27 @@ public final class LinearMixedModel {
         system.setResponse(design.offset.map { off in zip(yRaw, off).map { $0 - $1 } } ?? yRaw)
         logWeightSum = design.weights.map { $0.reduce(0) { $0 + log($1) } } ?? 0
         try system.checkResponse(responseName: design.responseName)
+    }
+
+    /// Replaces the response by `y` (one value per observation used; a simulated response, for
+    /// instance) and recomputes the cross-products that depend on it. X, Z, the weights, the
+    /// offset and the symbolic analysis are kept, so a refit costs only the optimisation.
+    public func setResponse(_ y: [Double]) throws {
+        let replaced = try design.replacingResponse(y)
+        if let first = y.first, y.allSatisfy({ $0 == first }) {
+            throw ModelError.constantResponse(design.responseName)
+        }
+        design = replaced
+        system.setResponse(design.offset.map { off in zip(y, off).map { $0 - $1 } } ?? y)
+    }
+
+    /// Replaces the offset of the linear predictor (nil: none) and recomputes the cross-products
+    /// that depend on it (a fixed effect held at a value, for a likelihood profile).
+    public func setOffset(_ offset: [Double]?) throws {
+        let replaced = try design.replacingOffset(offset)
+        guard case .numeric(let y) = design.response else { fatalError("checked in init") }
+        design = replaced
+        system.setResponse(offset.map { off in zip(y, off).map { $0 - $1 } } ?? y)
     }
 
     /// Lower bounds of θ (0 for diagonal elements of λ).

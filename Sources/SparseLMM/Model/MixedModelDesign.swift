@@ -38,15 +38,15 @@ public struct MixedModelDesign: Sendable {
     /// The response's label (its expression as R deparses it).
     public let responseName: String
     /// The response values of the rows used.
-    public let response: ResponseValues
+    public internal(set) var response: ResponseValues
     /// Prior weights of the rows used, if any.
     public let weights: [Double]?
     /// The total offset (formula offsets plus the offset column) of the rows used, if any.
-    public let offset: [Double]?
+    public internal(set) var offset: [Double]?
     /// How X's columns are computed (kept columns only).
-    public let fixedRecipe: ModelMatrixRecipe
+    public internal(set) var fixedRecipe: ModelMatrixRecipe
     /// The fixed-effects model matrix, n × p, column-major.
-    public let X: [Double]
+    public internal(set) var X: [Double]
     /// Fixed-effect columns dropped because they are linearly dependent on earlier columns.
     public let droppedColumns: [String]
     /// The random-effects terms in lme4's order.

@@ -24,15 +24,13 @@ public enum DiagnosticPlotKind: String, Sendable, CaseIterable {
     case caterpillar
     /// Observed and fitted values, one panel per group (`FittedByGroupPlot`).
     case fitted
-    /// Profile zeta plots (lme4's `xyplot(profile(m))`). Not available yet: they need
-    /// likelihood profiles of the fit, which the library does not compute. This is the extension
-    /// point: once profiling exists, a `ProfileZetaPlot: DiagnosticPlot` built from the profile
-    /// (ζ against each parameter, one panel per parameter, with the ±1.96 reference lines) is
-    /// returned from `makeDiagnosticPlot` for this case, drawn with the same panel toolkit.
+    /// Profile zeta plots (lme4's `xyplot(profile(m))`, `ProfileZetaPlot`): ζ against each
+    /// parameter, one panel per parameter. Needs a likelihood profile, which
+    /// `makeDiagnosticPlot` computes (one refit per point: slower than the other kinds).
     case profile
 
-    /// Whether this build can draw the kind.
-    public var isAvailable: Bool { self != .profile }
+    /// Whether this build can draw the kind (all kinds can).
+    public var isAvailable: Bool { true }
 }
 
 /// Builds a diagnostic plot of `kind` for a Gaussian fit.
@@ -44,7 +42,7 @@ public enum DiagnosticPlotKind: String, Sendable, CaseIterable {
 ///   - x: for `fitted`, a numeric column for the x axis (observation index within group when nil).
 ///   - data: the table the design was built from (needed for `x` and for grouping by a column
 ///     that is not a grouping factor of the model).
-/// - Throws: `PlotError` — for `.profile` always `PlotError.profileUnavailable`.
+/// - Throws: `PlotError`; for `.profile` also the profile's errors (`InferenceError`, fitting errors).
 public func makeDiagnosticPlot(_ kind: DiagnosticPlotKind, fit: MixedModelFit, design: MixedModelDesign,
                                data: DataTable? = nil, group: String? = nil, x: String? = nil) throws -> any DiagnosticPlot {
     if x != nil && kind != .fitted {
@@ -60,7 +58,12 @@ public func makeDiagnosticPlot(_ kind: DiagnosticPlotKind, fit: MixedModelFit, d
     case .fitted:
         return try FittedByGroupPlot(fit: fit, design: design, data: data, group: group, x: x)
     case .profile:
-        throw PlotError.profileUnavailable
+        if group != nil { throw PlotError.invalidOption("a group applies to the residuals, qq, caterpillar and fitted plots, not to the profile plot") }
+        try checkFit(fit, matches: design)
+        var options = LikelihoodProfile.Options()
+        options.zetaMax = 2.7
+        let profile = try LikelihoodProfile.compute(LinearMixedModelProfileDeviance(design: design), options: options)
+        return try ProfileZetaPlot(profile: profile, design: design, fit: fit)
     }
 }
 
@@ -70,7 +73,6 @@ public func makeDiagnosticPlot(_ kind: DiagnosticPlotKind, fit: MixedModelFit, d
 /// (for `fitted` only). Throws the `PlotError` that `makeDiagnosticPlot` would throw.
 public func checkDiagnosticPlotRequest(_ kind: DiagnosticPlotKind, design: MixedModelDesign, data: DataTable? = nil,
                                        group: String? = nil, x: String? = nil) throws {
-    if kind == .profile { throw PlotError.profileUnavailable }
     if x != nil && kind != .fitted {
         throw PlotError.invalidOption("an x variable applies only to the 'fitted' plot")
     }
@@ -85,7 +87,7 @@ public func checkDiagnosticPlotRequest(_ kind: DiagnosticPlotKind, design: Mixed
         if let group { _ = try PlotGrouping(named: group, design: design, data: data) }
         if let x { _ = try FittedByGroupPlot.covariate(x, design: design, data: data) }
     case .profile:
-        break
+        if group != nil { throw PlotError.invalidOption("a group applies to the residuals, qq, caterpillar and fitted plots, not to the profile plot") }
     }
 }
 

@@ -18,8 +18,6 @@ public enum PlotError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidOption(String)
     /// Grouping by colour was asked for with more levels than distinct colours.
     case tooManyGroupsForColours(group: String, levels: Int, maximum: Int)
-    /// Profile zeta plots need likelihood profiles of the fit, which this build does not compute.
-    case profileUnavailable
 
     /// The message shown to the user.
     public var description: String {
@@ -43,8 +41,6 @@ public enum PlotError: Error, CustomStringConvertible, Sendable, Equatable {
             return why
         case .tooManyGroupsForColours(let group, let levels, let maximum):
             return "'\(group)' has \(levels) levels, more than the \(maximum) distinct colours available; use panels instead"
-        case .profileUnavailable:
-            return "profile zeta plots are not available yet: they need likelihood profiles of the fit, which this build does not compute"
         }
     }
 }
