@@ -207,9 +207,19 @@ void csshim_factor_supernode_stats(const cholmod_factor *L, int *nsuper, int *la
 
 // ---- selected inversion ------------------------------------------------------------------------
 
-extern void dtrsm_(const char *side, const char *uplo, const char *transa, const char *diag,
-                   const int *m, const int *n, const double *alpha, const double *a, const int *lda,
-                   double *b, const int *ldb, size_t, size_t, size_t, size_t);
+extern void dsymm_(const char *side, const char *uplo, const int *m, const int *n, const double *alpha,
+                   const double *a, const int *lda, const double *b, const int *ldb, const double *beta,
+                   double *c, const int *ldc, size_t, size_t);
+
+// Grows a scratch buffer to at least `need` doubles; returns 0 on allocation failure.
+static int ensure_buffer(double **buf, size_t *size, size_t need) {
+    if (need <= *size) return 1;
+    double *b = (double *) realloc(*buf, sizeof(double) * need);
+    if (!b) return 0;
+    *buf = b;
+    *size = need;
+    return 1;
+}
 
 int csshim_supernodal_selected_inverse(const cholmod_factor *L, double *Z) {
     if (!L->is_super || L->xtype != CHOLMOD_REAL) return 0;
@@ -233,6 +243,8 @@ int csshim_supernodal_selected_inverse(const cholmod_factor *L, double *Z) {
     double *Y = (double *) malloc(sizeof(double) * (size_t) maxrow * (size_t) maxw + 1);
     double *D = (double *) malloc(sizeof(double) * (size_t) maxw * (size_t) maxw + 1);
     int *owner = (int *) malloc(sizeof(int) * (size_t) (n > 0 ? n : 1));
+    double *G = NULL;
+    size_t Gsize = 0;
     if (!colToSuper || !rowPos || !stamp || !contiguous || !Y || !D || !owner) {
         free(colToSuper); free(rowPos); free(stamp); free(contiguous); free(Y); free(D); free(owner);
         return -1;
@@ -254,58 +266,93 @@ int csshim_supernodal_selected_inverse(const cholmod_factor *L, double *Z) {
         for (int j = 0; j < w; j++) for (int i = 0; i < w; i++) D[i + j * w] = (i >= j) ? Ls[i + j * nsrow] : 0.0;
         int info = 0;
         dpotri_("L", &w, D, &w, &info, 1);
-        if (info != 0) { free(colToSuper); free(rowPos); free(stamp); free(contiguous); free(Y); free(D); free(owner); return -2; }
+        if (info != 0) { free(colToSuper); free(rowPos); free(stamp); free(contiguous); free(Y); free(D); free(owner); free(G); return -2; }
         if (no > 0) {
             // Y = L_O L_D^{-1}  (no x w)
             for (int j = 0; j < w; j++) for (int i = 0; i < no; i++) Y[i + j * no] = Ls[w + i + j * nsrow];
             const double one = 1.0;
             dtrsm_("R", "L", "N", "N", &no, &w, &one, Ls, &nsrow, Y, &no, 1, 1, 1, 1);
             // Z_OJ = -Z_OO Y, with Z_OO read from the ancestors' columns (symmetric: lower part stored)
-            for (int j = 0; j < w; j++) for (int i = 0; i < no; i++) Zs[w + i + j * nsrow] = 0.0;
-            int b = 0;
-            while (b < no) {
-                const int g2first = rows[w + b];
-                const int T = colToSuper[g2first];
-                const int kT = super[T], kT2 = super[T + 1];
-                const int nrT = pi[T + 1] - pi[T];
-                const int *rowsT = ls + pi[T];
-                const double *ZT = Z + px[T];
-                if (!contiguous[T] && owner[T] != s) {
-                    for (int r = 0; r < nrT; r++) { rowPos[rowsT[r]] = r; stamp[rowsT[r]] = T; }
-                    owner[T] = s;
-                }
-                int e = b;
-                while (e < no && rows[w + e] < kT2) e++;
-                // columns b..e-1 of O lie in supernode T
-                for (int jj = b; jj < e; jj++) {
-                    const int g2 = rows[w + jj];
-                    const double *Zcol = ZT + (size_t) (g2 - kT) * nrT;
-                    for (int ii = jj; ii < no; ii++) {
-                        const int g1 = rows[w + ii];
-                        const int pos = contiguous[T] ? (g1 - rowsT[0]) : rowPos[g1];
-                        const double z = Zcol[pos];
-                        for (int c = 0; c < w; c++) {
-                            Zs[w + ii + c * nsrow] -= z * Y[jj + c * no];
-                            if (ii != jj) Zs[w + jj + c * nsrow] -= z * Y[ii + c * no];
+            const int T0 = colToSuper[rows[w]];
+            const int kT0 = super[T0], nrT0 = pi[T0 + 1] - pi[T0];
+            const int *rowsT0 = ls + pi[T0];
+            const int lastRow = rows[nsrow - 1];
+            int fast = (lastRow < super[T0 + 1]) && (lastRow - rows[w] == no - 1) && contiguous[T0];
+            if (fast) {
+                // O is a contiguous run of T's own columns: Z_OO is a dense lower block of T's storage
+                const double *ZOO = Z + px[T0] + (size_t) (rows[w] - kT0) * nrT0 + (rows[w] - rowsT0[0]);
+                const double minusOne = -1.0, zero = 0.0;
+                dsymm_("L", "L", &no, &w, &minusOne, ZOO, &nrT0, Y, &no, &zero, Zs + w, &nsrow, 1, 1);
+            } else if (w >= 2 && (size_t) no * (size_t) no <= ((size_t) 1 << 24) && ensure_buffer(&G, &Gsize, (size_t) no * no)) {
+                // gather Z_OO (lower triangle) into a dense buffer, then one symmetric BLAS-3 product
+                int b = 0;
+                while (b < no) {
+                    const int T = colToSuper[rows[w + b]];
+                    const int kT = super[T], kT2 = super[T + 1];
+                    const int nrT = pi[T + 1] - pi[T];
+                    const int *rowsT = ls + pi[T];
+                    const double *ZT = Z + px[T];
+                    if (!contiguous[T] && owner[T] != s) {
+                        for (int r = 0; r < nrT; r++) { rowPos[rowsT[r]] = r; stamp[rowsT[r]] = T; }
+                        owner[T] = s;
+                    }
+                    int e = b;
+                    while (e < no && rows[w + e] < kT2) e++;
+                    for (int jj = b; jj < e; jj++) {
+                        const double *Zcol = ZT + (size_t) (rows[w + jj] - kT) * nrT;
+                        for (int ii = jj; ii < no; ii++) {
+                            const int g1 = rows[w + ii];
+                            G[ii + (size_t) jj * no] = Zcol[contiguous[T] ? (g1 - rowsT[0]) : rowPos[g1]];
                         }
                     }
+                    b = e;
                 }
-                b = e;
+                const double minusOne = -1.0, zero = 0.0;
+                dsymm_("L", "L", &no, &w, &minusOne, G, &no, Y, &no, &zero, Zs + w, &nsrow, 1, 1);
+            } else {
+                for (int j = 0; j < w; j++) for (int i = 0; i < no; i++) Zs[w + i + j * nsrow] = 0.0;
+                int b = 0;
+                while (b < no) {
+                    const int g2first = rows[w + b];
+                    const int T = colToSuper[g2first];
+                    const int kT = super[T], kT2 = super[T + 1];
+                    const int nrT = pi[T + 1] - pi[T];
+                    const int *rowsT = ls + pi[T];
+                    const double *ZT = Z + px[T];
+                    if (!contiguous[T] && owner[T] != s) {
+                        for (int r = 0; r < nrT; r++) { rowPos[rowsT[r]] = r; stamp[rowsT[r]] = T; }
+                        owner[T] = s;
+                    }
+                    int e = b;
+                    while (e < no && rows[w + e] < kT2) e++;
+                    for (int jj = b; jj < e; jj++) {
+                        const int g2 = rows[w + jj];
+                        const double *Zcol = ZT + (size_t) (g2 - kT) * nrT;
+                        for (int ii = jj; ii < no; ii++) {
+                            const int g1 = rows[w + ii];
+                            const int pos = contiguous[T] ? (g1 - rowsT[0]) : rowPos[g1];
+                            const double z = Zcol[pos];
+                            for (int c = 0; c < w; c++) {
+                                Zs[w + ii + c * nsrow] -= z * Y[jj + c * no];
+                                if (ii != jj) Zs[w + jj + c * nsrow] -= z * Y[ii + c * no];
+                            }
+                        }
+                    }
+                    b = e;
+                }
             }
             // Z_JJ = D - Y' Z_OJ  (lower triangle)
-            for (int j = 0; j < w; j++) {
-                for (int i = j; i < w; i++) {
-                    double acc = D[i + j * w];
-                    for (int r = 0; r < no; r++) acc -= Y[r + i * no] * Zs[w + r + j * nsrow];
-                    Zs[i + j * nsrow] = acc;
-                }
+            {
+                const double minusOne = -1.0, one = 1.0;
+                dgemm_("T", "N", &w, &w, &no, &minusOne, Y, &no, Zs + w, &nsrow, &one, D, &w, 1, 1);
             }
+            for (int j = 0; j < w; j++) for (int i = j; i < w; i++) Zs[i + j * nsrow] = D[i + j * w];
         } else {
             for (int j = 0; j < w; j++) for (int i = j; i < w; i++) Zs[i + j * nsrow] = D[i + j * w];
         }
         for (int j = 0; j < w; j++) for (int i = 0; i < j; i++) Zs[i + j * nsrow] = 0.0;
     }
-    free(colToSuper); free(rowPos); free(stamp); free(contiguous); free(Y); free(D); free(owner);
+    free(colToSuper); free(rowPos); free(stamp); free(contiguous); free(Y); free(D); free(owner); free(G);
     return 1;
 }
 

@@ -27,6 +27,9 @@ struct Fit: ParsableCommand {
     @Option(name: .customLong("se"), help: "GLMM standard errors: lme4 (lme4's default Hessian), exact (Hessian of the exact Laplace deviance) or conditional (R_X, lme4's use.hessian = FALSE).")
     var standardErrors: String = "lme4"
 
+    @Option(help: "How a Gaussian model's covariance parameters are optimised: auto (BOBYQA for few, L-BFGS with the analytic gradient for many), bobyqa, lbfgs.")
+    var optimizer: String = "auto"
+
     @Option(help: "Denominator degrees of freedom for the fixed-effects tests of a Gaussian model: satterthwaite or kenward-roger.")
     var ddf: String?
 
@@ -38,7 +41,8 @@ struct Fit: ParsableCommand {
     func run() throws {
         try runReporting {
             if reml && ml { throw CommandError.usage("--reml and --ml are mutually exclusive") }
-            let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml, standardErrors: standardErrors)
+            var spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml, standardErrors: standardErrors)
+            spec.optimization = try ModelSpecification.optimization(optimizer)
             let method = try ddf.map { try DegreesOfFreedomMethod(argument: $0) }
             let intervalRequest = try intervals.request()
             let (_, design) = try model.design()

@@ -6,6 +6,18 @@ struct ModelSpecification {
     enum Kind { case gaussian(Criterion), generalized(Family, Link, Int) }
     let kind: Kind
     let standardErrors: GeneralizedLinearMixedModel.StandardErrorMethod
+    /// How a Gaussian model's θ is optimised.
+    var optimization: OptimizationMethod = .automatic
+
+    /// `--optimizer auto|bobyqa|lbfgs`.
+    static func optimization(_ name: String) throws -> OptimizationMethod {
+        switch name.lowercased() {
+        case "auto", "automatic": return .automatic
+        case "bobyqa", "derivative-free": return .derivativeFree
+        case "lbfgs", "l-bfgs", "gradient": return .quasiNewton
+        default: throw CommandError.usage("--optimizer must be auto, bobyqa or lbfgs, got '\(name)'")
+        }
+    }
 
     init(family: String, link: String?, nagq: Int, ml: Bool, standardErrors: String = "lme4") throws {
         guard let se = GeneralizedLinearMixedModel.StandardErrorMethod(rawValue: standardErrors) else {
@@ -53,7 +65,7 @@ struct ModelSpecification {
     func fitModel(design: MixedModelDesign, verbose: Bool) throws -> Fitted {
         switch kind {
         case .gaussian(let criterion):
-            let lmm = try LinearMixedModel(design: design, criterion: criterion)
+            let lmm = try LinearMixedModel(design: design, criterion: criterion, optimization: optimization)
             let progress = ProgressLine(label: "fitting")
             defer { progress.finish() }
             lmm.observer = { k, theta, f in

@@ -36,7 +36,11 @@ extension PenalizedLeastSquares {
         let positions = factor.covariance.map { $0.positions }
         var logDetA = [Double](repeating: 0, count: nTheta)
         let lambdas = (0..<factor.covariance.count).map { factor.lambda(ofTerm: $0) }
-        // tr(A⁻¹ Λ'GΛₖ) block pair by block pair
+        let kmax = pattern.k.max() ?? 1
+        var lv = [Double](repeating: 0, count: kmax * kmax)   // λ₁'V (k₁ × k₂)
+        // tr(A⁻¹ Λ'GΛₖ) block pair by block pair: for a parameter of term t₂ at (r, c) of λ₂, the
+        // block (B₁, B₂) contributes Σᵢ (A⁻¹)[(B₁,i),(B₂,c)] (λ₁'V)[i, r]; for one of t₁ at (r, c),
+        // the mirrored block contributes Σᵢ (A⁻¹)[(B₁,c),(B₂,i)] (λ₂'V')[i, r].
         pattern.values.withUnsafeBufferPointer { v in
             for pIndex in 0..<pattern.pairCount {
                 let b1 = Int(pattern.pairFirst[pIndex]), b2 = Int(pattern.pairSecond[pIndex])
@@ -44,28 +48,44 @@ extension PenalizedLeastSquares {
                 let k1 = pattern.k[t1], k2 = pattern.k[t2]
                 let vo = pattern.pairOffset[pIndex]
                 let diagonal = b1 == b2
-                let l1 = lambdas[t1], l2 = lambdas[t2]
-                // parameters of t2: M_{B1,B2} = λ₁'V Λₖ, Λₖ = e_r e_c' in block B2
+                if k1 == 1 && k2 == 1 {
+                    // scalar terms: one parameter each, λ = θ
+                    let z = factor.inverseEntry(pair: pIndex, row: 0, column: 0, k1: 1, diagonal: diagonal)
+                    let o2 = factor.thetaOffset[t2]
+                    logDetA[o2] += 2 * z * lambdas[t1][0] * v[vo]
+                    if !diagonal { logDetA[factor.thetaOffset[t1]] += 2 * z * lambdas[t2][0] * v[vo] }
+                    continue
+                }
+                lambdas[t1].withUnsafeBufferPointer { l1 in
+                    for r in 0..<k2 {
+                        for i in 0..<k1 {
+                            var w = 0.0
+                            for mm in i..<k1 { w += l1[mm + i * k1] * v[vo + mm + r * k1] }
+                            lv[i + r * k1] = w
+                        }
+                    }
+                }
                 for (kk, pos) in positions[t2].enumerated() {
-                    let r = pos.row, c = pos.column
                     var s = 0.0
                     for i in 0..<k1 {
-                        // (λ₁'V[:, r])_i = Σ_m λ₁[m, i] V[m, r]
-                        var w = 0.0
-                        for mm in i..<k1 { w += l1[mm + i * k1] * v[vo + mm + r * k1] }
-                        s += factor.inverseEntry(pair: pIndex, row: i, column: c, k1: k1, diagonal: diagonal) * w
+                        s += factor.inverseEntry(pair: pIndex, row: i, column: pos.column, k1: k1, diagonal: diagonal) * lv[i + pos.row * k1]
                     }
                     logDetA[factor.thetaOffset[t2] + kk] += 2 * s
                 }
                 guard !diagonal else { continue }
-                // parameters of t1: M_{B2,B1} = λ₂'V' Λₖ, Λₖ = e_r e_c' in block B1
+                lambdas[t2].withUnsafeBufferPointer { l2 in
+                    for r in 0..<k1 {
+                        for i in 0..<k2 {
+                            var w = 0.0
+                            for mm in i..<k2 { w += l2[mm + i * k2] * v[vo + r + mm * k1] }
+                            lv[i + r * k2] = w
+                        }
+                    }
+                }
                 for (kk, pos) in positions[t1].enumerated() {
-                    let r = pos.row, c = pos.column
                     var s = 0.0
                     for i in 0..<k2 {
-                        var w = 0.0
-                        for mm in i..<k2 { w += l2[mm + i * k2] * v[vo + r + mm * k1] }
-                        s += factor.inverseEntry(pair: pIndex, row: c, column: i, k1: k1, diagonal: false) * w
+                        s += factor.inverseEntry(pair: pIndex, row: pos.column, column: i, k1: k1, diagonal: false) * lv[i + pos.row * k2]
                     }
                     logDetA[factor.thetaOffset[t1] + kk] += 2 * s
                 }
@@ -81,13 +101,23 @@ extension PenalizedLeastSquares {
         }
         // E = G Λ U − C
         var lu = [Double](repeating: 0, count: q * m)
-        for j in 0..<m {
-            let col = Array(u[(j * q)..<((j + 1) * q)])
-            let b = factor.lambda(col)
-            for i in 0..<q { lu[i + j * q] = b[i] }
+        for t in 0..<factor.covariance.count {
+            let k = pattern.k[t], cs = pattern.columnStart[t], l = lambdas[t]
+            for a in 0..<pattern.levels[t] {
+                let base = cs + a * k
+                for j in 0..<m {
+                    for r in 0..<k {
+                        var s = 0.0
+                        for c in 0...r { s += l[r + c * k] * u[base + c + j * q] }
+                        lu[base + r + j * q] = s
+                    }
+                }
+            }
         }
         var e = crossProductsWorkspace.map { -$0 }
         pattern.values.withUnsafeBufferPointer { v in
+        lu.withUnsafeBufferPointer { lu in
+        e.withUnsafeMutableBufferPointer { e in
             for pIndex in 0..<pattern.pairCount {
                 let b1 = Int(pattern.pairFirst[pIndex]), b2 = Int(pattern.pairSecond[pIndex])
                 let k1 = pattern.k[Int(pattern.blockTerm[b1])], k2 = pattern.k[Int(pattern.blockTerm[b2])]
@@ -108,6 +138,8 @@ extension PenalizedLeastSquares {
                     }
                 }
             }
+        }
+        }
         }
         // S⁻¹ and S₁₁⁻¹ from the dense factor F
         let f = denseWorkspace

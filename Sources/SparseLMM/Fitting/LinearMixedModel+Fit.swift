@@ -38,7 +38,10 @@ extension LinearMixedModel {
         fit.evaluations = evaluations
         fit.converged = result.converged
         fit.optimizerMessage = result.message
-        fit.optimizerReport = "BOBYQA (derivative-free, NLopt), \(theta.count) covariance parameter\(theta.count == 1 ? "" : "s")"
+        let count = "\(theta.count) covariance parameter\(theta.count == 1 ? "" : "s")"
+        fit.optimizerReport = usesGradient
+            ? "L-BFGS with the analytic gradient (NLopt), \(count): many parameters, where a quasi-Newton method needs fewer evaluations"
+            : "BOBYQA (derivative-free, NLopt, lme4's settings), \(count)"
         if !result.converged {
             fit.warnings.append("the optimiser did not converge: \(result.message) after \(evaluations) evaluations")
         }
@@ -53,9 +56,7 @@ extension LinearMixedModel {
         -> (theta: [Double], result: OptimizerResult) {
         let lower = thetaLowerBounds
         let upper = [Double](repeating: .infinity, count: lower.count)
-        var result: OptimizerResult = try optimizer.minimize(start: start ?? thetaStart, lower: lower, upper: upper) { [unowned self] in
-            try self.objectiveValue($0)
-        }
+        var result: OptimizerResult = try minimizeTheta(optimizer: optimizer, start: start ?? thetaStart, lower: lower, upper: upper)
         let diagonal = factor.covariance.flatMap { $0.isDiagonal }
         var theta = result.x
         // lme4's restart_edge: if a parameter sits on its bound and the objective decreases as it
@@ -70,9 +71,7 @@ extension LinearMixedModel {
                 if (try objective(trial) - f0) / 1e-5 < 0 { decreasing = true }
             }
             if decreasing {
-                let again = try optimizer.minimize(start: theta, lower: lower, upper: upper) { [unowned self] in
-                    try self.objectiveValue($0)
-                }
+                let again = try minimizeTheta(optimizer: optimizer, start: theta, lower: lower, upper: upper)
                 result = again
                 theta = again.x
             }
@@ -87,6 +86,48 @@ extension LinearMixedModel {
             if f < best { theta = trial; best = f }
         }
         return (theta, result)
+    }
+
+    /// One minimisation over θ, derivative-free or with the analytic gradient (`usesGradient`).
+    func minimizeTheta(optimizer: BoundedOptimizer, start: [Double], lower: [Double], upper: [Double]) throws -> OptimizerResult {
+        guard usesGradient else {
+            return try optimizer.minimize(start: start, lower: lower, upper: upper) { [unowned self] in try self.objectiveValue($0) }
+        }
+        var settings = optimizer
+        settings.relativeFunctionTolerance = 1e-13
+        settings.absoluteFunctionTolerance = 0
+        settings.absoluteParameterTolerance = 1e-10
+        // Unconstrained, as MixedModels.jl optimises: Σ = σ²λλ' does not change when a column of λ
+        // changes sign, so the bounds on the diagonal are not needed during the search, and without
+        // them the search can pass through zero instead of sticking to a corner of the box.
+        let free = [Double](repeating: -.infinity, count: start.count)
+        var result = try settings.minimizeWithGradient(start: start, lower: free, upper: upper) { [unowned self] x, g in
+            try self.objectiveAndGradientValue(x, gradient: g)
+        }
+        result.x = canonicalTheta(result.x)
+        if !result.converged {
+            // L-BFGS stops "round-off limited" when it cannot improve further: accept the point if
+            // its gradient is negligible
+            let (_, g) = try objectiveAndGradient(result.x)
+            let projected = g.indices.map { k in result.x[k] <= lower[k] && g[k] > 0 ? 0 : abs(g[k]) }
+            if (projected.max() ?? 0) < 1e-4 { result.converged = true }
+        }
+        return result
+    }
+
+    /// θ with every column of each λ whose diagonal is negative multiplied by −1 (the same Σ):
+    /// lme4's canonical form, non-negative diagonals.
+    public func canonicalTheta(_ theta: [Double]) -> [Double] {
+        var out = theta
+        var offset = 0
+        for cov in factor.covariance {
+            let positions = cov.positions
+            for (k, pos) in positions.enumerated() where pos.row == pos.column && out[offset + k] < 0 {
+                for (m, other) in positions.enumerated() where other.column == pos.column { out[offset + m] = -out[offset + m] }
+            }
+            offset += positions.count
+        }
+        return out
     }
 
     /// The estimates at θ without the rest of `results(theta:)`: the objective, β̂(θ) and σ̂(θ)

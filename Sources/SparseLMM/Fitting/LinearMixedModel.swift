@@ -5,6 +5,20 @@ import Glibc
 import Darwin
 #endif
 
+/// How θ is optimised.
+public enum OptimizationMethod: String, Sendable {
+    /// Derivative-free for few parameters, gradient-based for many.
+    case automatic
+    /// Powell's BOBYQA with lme4's settings (lme4's own optimiser for `lmer`).
+    case derivativeFree
+    /// Low-storage BFGS with bounds on the analytic gradient (one selected inversion per evaluation).
+    case quasiNewton
+
+    /// With this many covariance parameters or more, `automatic` uses the gradient: BOBYQA's
+    /// evaluations grow with the square of the number of parameters, a quasi-Newton method's do not.
+    public static let gradientThreshold = 6
+}
+
 /// REML or maximum likelihood.
 public enum Criterion: String, Sendable {
     case reml = "REML"
@@ -34,6 +48,8 @@ public final class LinearMixedModel {
     let n: Int, p: Int, q: Int
     /// Σ log wᵢ.
     let logWeightSum: Double
+    /// Whether `fit` minimises with the analytic gradient (quasi-Newton) rather than BOBYQA.
+    public let usesGradient: Bool
     /// Number of objective evaluations so far.
     public internal(set) var evaluationCount = 0
     /// Called after every evaluation with (evaluation, θ, objective) — for progress and traces.
@@ -41,8 +57,12 @@ public final class LinearMixedModel {
 
     /// Builds the model: validates the design for a Gaussian response, forms the cross-products
     /// of [Z X y] once and does CHOLMOD's symbolic analysis.
+    /// - Parameters:
+    ///   - optimization: derivative-free BOBYQA (lme4's choice), a quasi-Newton method with the
+    ///     analytic gradient, or automatic (the gradient from `OptimizationMethod.gradientThreshold`
+    ///     covariance parameters on, where it needs fewer evaluations).
     public init(design: MixedModelDesign, criterion: Criterion = .reml, factorKind: FactorKind = .automatic,
-                ordering: SparseCholesky.Ordering = .automatic) throws {
+                ordering: SparseCholesky.Ordering = .automatic, optimization: OptimizationMethod = .automatic) throws {
         guard case .numeric(let yRaw) = design.response else {
             throw ModelError.categoricalResponse(design.responseName)
         }
@@ -57,7 +77,12 @@ public final class LinearMixedModel {
         self.criterion = criterion
         n = design.nobs
         p = design.p
-        let system = try PenalizedLeastSquares(design: design, factorKind: factorKind, ordering: ordering)
+        let gradient = optimization == .quasiNewton
+            || (optimization == .automatic && design.thetaCount >= OptimizationMethod.gradientThreshold)
+        usesGradient = gradient
+        // the analytic gradient reads the selected inverse of a supernodal factor
+        let kind: FactorKind = gradient ? .supernodal : factorKind
+        let system = try PenalizedLeastSquares(design: design, factorKind: kind, ordering: ordering)
         self.system = system
         q = system.q
         system.setWeights(design.weights)
@@ -134,6 +159,23 @@ public final class LinearMixedModel {
     /// The objective (REML criterion or ML deviance) at θ.
     public func objective(_ theta: [Double]) throws -> Double {
         try theta.withUnsafeBufferPointer { try objectiveValue($0) }
+    }
+
+    /// The objective and (when asked) its gradient as the quasi-Newton optimiser sees them.
+    func objectiveAndGradientValue(_ theta: UnsafeBufferPointer<Double>, gradient g: UnsafeMutableBufferPointer<Double>?) throws -> Double {
+        guard let g else { return try objectiveValue(theta) }
+        evaluationCount += 1
+        let value: Double
+        do {
+            let (v, grad) = try objectiveAndGradient(Array(theta))
+            value = v
+            for k in 0..<g.count { g[k] = grad[k] }
+        } catch LinearAlgebraError.notPositiveDefinite {
+            for k in 0..<g.count { g[k] = 0 }
+            value = .greatestFiniteMagnitude
+        }
+        if let observer { observer(evaluationCount, Array(theta), value) }
+        return value.isNaN ? .greatestFiniteMagnitude : value
     }
 
     /// The objective as the optimiser sees it: a factorisation that fails (θ so large that the
