@@ -1,10 +1,13 @@
 import Testing
 import Foundation
 @testable import SparseLMM
+import GLMM
 
-/// Bad input of every kind gives a precise error (type and message) and never a crash: defective
-/// CSV, formula syntax, columns and levels that do not exist, data a Gaussian model cannot use, bad
-/// options. A few run through the `lmm` binary: non-zero exit status, the message on standard error.
+/// The bad-input battery: every bad input the project handles, with the exact error it must give
+/// (type and message) and never a crash — defective CSV, formula syntax, columns and levels that do
+/// not exist, data a Gaussian model cannot use, family/response mismatches of GLMMs, options, new
+/// data for prediction, numerically degenerate data. Some run through the `lmm` binary: exit status
+/// 1 for bad input, 64 for a usage error, the message on standard error (docs/cli.md).
 @Suite struct BadInputTests {
     // MARK: helpers
 
@@ -452,5 +455,197 @@ import Foundation
         let fit = try LinearMixedModel(design: design).fit()
         #expect(fit.warnings.contains("the response appeared on the right-hand side and was dropped"))
         #expect(fit.fixedEffectNames == ["(Intercept)", "Days"])
+    }
+
+    // MARK: family and response mismatches (GLMMs)
+
+    static func glmmTable(_ y: [Double], _ extra: [(String, DataColumn)] = []) throws -> DataTable {
+        let n = y.count
+        let g: [String?] = (0..<n).map { "g\($0 % 4)" }
+        return try DataTable(columns: [("y", .numeric(y)), ("x", .numeric((0..<n).map { Double($0) })), ("g", .categorical(g))] + extra)
+    }
+
+    static func glmmModel(_ formula: String, _ table: DataTable, _ family: Family, link: Link? = nil, options: DataOptions = DataOptions()) throws -> GeneralizedLinearMixedModel {
+        try GeneralizedLinearMixedModel(design: MixedModelDesign(formula: formula, data: table, options: options), family: family, link: link)
+    }
+
+    @Test func negativeCountIsRejectedWithItsRow() throws {
+        let t = try Self.glmmTable([1, 2, -1, 0, 3, 1, 2, 0])
+        #expect(throws: GLMMError.negativeCount(response: "y", row: 3, value: -1)) { try Self.glmmModel("y ~ x + (1 | g)", t, .poisson) }
+    }
+
+    @Test func nonIntegerCountIsRejected() throws {
+        let t = try Self.glmmTable([1, 2, 1.5, 0, 3, 1, 2, 0])
+        #expect(throws: GLMMError.nonIntegerCount(response: "y", row: 3, value: 1.5)) { try Self.glmmModel("y ~ x + (1 | g)", t, .negativeBinomial(theta: 1)) }
+    }
+
+    @Test func binomialResponseOutsideZeroOneIsRejected() throws {
+        let t = try Self.glmmTable([0, 1, 2, 0, 1, 1, 0, 0])
+        #expect(throws: GLMMError.binomialResponseOutOfRange(row: 3, value: 2)) { try Self.glmmModel("y ~ x + (1 | g)", t, .binomial) }
+    }
+
+    @Test func proportionWithoutTrialsIsRejected() throws {
+        let t = try Self.glmmTable([0, 1, 0.5, 0, 1, 1, 0, 0])
+        #expect(throws: GLMMError.binomialNeedsTrials(row: 3, value: 0.5)) { try Self.glmmModel("y ~ x + (1 | g)", t, .binomial) }
+    }
+
+    @Test func successesExceedingTrialsAreRejected() throws {
+        let t = try Self.glmmTable([1, 2, 5, 0, 1, 1, 0, 0], [("n", .numeric([3, 3, 3, 3, 3, 3, 3, 3]))])
+        #expect(throws: GLMMError.negativeSuccessesOrFailures(row: 3, successes: 5, failures: -2)) {
+            try Self.glmmModel("cbind(y, n - y) ~ x + (1 | g)", t, .binomial)
+        }
+    }
+
+    @Test func zeroTrialsAreRejected() throws {
+        let t = try Self.glmmTable([1, 2, 0, 0, 1, 1, 0, 0], [("n", .numeric([3, 3, 0, 3, 3, 3, 3, 3]))])
+        #expect(throws: GLMMError.zeroTrials(row: 3)) { try Self.glmmModel("cbind(y, n - y) ~ x + (1 | g)", t, .binomial) }
+    }
+
+    @Test func weightsWithCbindAreRejected() throws {
+        let t = try Self.glmmTable([1, 2, 0, 0, 1, 1, 0, 0], [("n", .numeric([3, 3, 3, 3, 3, 3, 3, 3]))])
+        #expect(throws: GLMMError.weightsWithCountsResponse) {
+            try Self.glmmModel("cbind(y, n - y) ~ x + (1 | g)", t, .binomial, options: DataOptions(weightsColumn: "n"))
+        }
+    }
+
+    @Test func nonIntegerSuccessesWithTrialsAreRejected() throws {
+        let t = try Self.glmmTable([0.5, 0.25, 0.5, 0, 1, 1, 0, 0], [("n", .numeric([3, 3, 3, 3, 3, 3, 3, 3]))])
+        #expect(throws: GLMMError.nonIntegerTrials(row: 1, value: 1.5)) {
+            try Self.glmmModel("y ~ x + (1 | g)", t, .binomial, options: DataOptions(weightsColumn: "n"))
+        }
+    }
+
+    @Test func categoricalCountResponseIsRejected() throws {
+        let n = 8
+        let t = try DataTable(columns: [("y", .categorical((0..<n).map { $0 % 2 == 0 ? "a" : "b" })), ("g", .categorical((0..<n).map { "g\($0 % 4)" }))])
+        #expect(throws: GLMMError.categoricalCountResponse("y")) { try Self.glmmModel("y ~ 1 + (1 | g)", t, .poisson) }
+    }
+
+    @Test func unsupportedLinkIsRejected() throws {
+        let t = try Self.glmmTable([1, 2, 1, 0, 3, 1, 2, 0])
+        #expect(throws: GLMMError.invalidLink(family: "poisson", link: "logit", allowed: ["log", "sqrt", "identity"])) {
+            try Self.glmmModel("y ~ x + (1 | g)", t, .poisson, link: .logit)
+        }
+    }
+
+    @Test func quadraturePointsOutOfRangeAreRejected() throws {
+        let t = try Self.glmmTable([1, 2, 1, 0, 3, 1, 2, 0])
+        let m = try Self.glmmModel("y ~ x + (1 | g)", t, .poisson)
+        #expect(throws: GLMMError.invalidQuadraturePoints(0)) { try m.fit(nAGQ: 0) }
+        #expect(throws: GLMMError.invalidQuadraturePoints(101)) { try m.fit(nAGQ: 101) }
+    }
+
+    @Test func completeSeparationWarnsAndGivesNoNaN() throws {
+        // y = 1 exactly when x > 4: the slope runs away; the fit must say so, not print NaN
+        var y = [Double](), x = [Double](), g = [String?]()
+        for i in 0..<40 { let xi = Double(i % 10); x.append(xi); y.append(xi > 4 ? 1 : 0); g.append("g\(i % 5)") }
+        let t = try DataTable(columns: [("y", .numeric(y)), ("x", .numeric(x)), ("g", .categorical(g))])
+        do {
+            let fit = try Self.glmmModel("y ~ x + (1 | g)", t, .binomial).fit()
+            #expect(fit.warnings.contains { $0.contains("complete separation") })
+            #expect(fit.fixedEffects.allSatisfy { $0.isFinite })
+            #expect(fit.objective.isFinite)
+        } catch let e as GLMMError {
+            // a clear PIRLS error is an acceptable answer too
+            #expect(e == .pirlsStepHalvingFailed || e == .pirlsDidNotConverge(iterations: 200))
+        }
+    }
+
+    @Test func allZeroGroupFitsWithoutNaN() throws {
+        // one group never has an event: its conditional mode is large and negative, but finite
+        var y = [Double](), x = [Double](), g = [String?]()
+        var rng = SimulationRandom(seed: 3)
+        for i in 0..<120 {
+            let grp = i % 6
+            x.append(rng.normal())
+            y.append(grp == 0 ? 0 : rng.poisson(2))
+            g.append("g\(grp)")
+        }
+        let t = try DataTable(columns: [("y", .numeric(y)), ("x", .numeric(x)), ("g", .categorical(g))])
+        let fit = try Self.glmmModel("y ~ x + (1 | g)", t, .poisson).fit()
+        #expect(fit.objective.isFinite)
+        #expect(fit.randomEffects[0].values.allSatisfy { $0.isFinite })
+        let zeroGroup = fit.randomEffects[0].levels.firstIndex(of: "g0")!
+        #expect(fit.randomEffects[0].values[zeroGroup] < -1)
+    }
+
+    // MARK: new data for prediction
+
+    static func fittedSleepstudy() throws -> (MixedModelDesign, MixedModelFit) {
+        let design = try MixedModelDesign(formula: "Reaction ~ Days + (Days | Subject)", data: Self.sleepstudy,
+                                          options: DataOptions(factorColumns: ["Subject"]))
+        return (design, try LinearMixedModel(design: design).fit())
+    }
+
+    @Test func predictionOfAnUnseenGroupingLevel() throws {
+        let (design, fit) = try Self.fittedSleepstudy()
+        let new = try DataTable(csvText: "Days,Subject\n3,999\n")
+        #expect(throws: NewDataPredictor.PredictionError.newGroupingLevel(group: "Subject", level: "999", row: 1)) {
+            try NewDataPredictor(design: design).linearPredictor(newData: new, beta: fit.fixedEffects, randomEffects: fit.randomEffects)
+        }
+        // allowed: the population-level prediction
+        let eta = try NewDataPredictor(design: design).linearPredictor(newData: new, beta: fit.fixedEffects,
+                                                                       randomEffects: fit.randomEffects, allowNewLevels: true)
+        #expect(close(eta[0], fit.fixedEffects[0] + 3 * fit.fixedEffects[1], rel: 1e-12))
+    }
+
+    @Test func predictionOfAnUnseenFixedEffectLevel() throws {
+        let table = Self.orthodont
+        let design = try MixedModelDesign(formula: "distance ~ age + Sex + (1 | Subject)", data: table)
+        let fit = try LinearMixedModel(design: design).fit()
+        let new = try DataTable(csvText: "age,Sex,Subject\n10,Other,M01\n")
+        #expect(throws: NewDataPredictor.PredictionError.newFactorLevel(variable: "Sex", level: "Other", row: 1)) {
+            try NewDataPredictor(design: design).linearPredictor(newData: new, beta: fit.fixedEffects, randomEffects: nil)
+        }
+    }
+
+    @Test func predictionWithAMissingColumn() throws {
+        let (design, fit) = try Self.fittedSleepstudy()
+        let new = try DataTable(csvText: "Subject\n308\n")
+        do {
+            _ = try NewDataPredictor(design: design).linearPredictor(newData: new, beta: fit.fixedEffects, randomEffects: nil)
+            Issue.record("a prediction without the Days column must fail")
+        } catch let e as FormulaError {
+            #expect(e.message == "unknown column 'Days'")
+        }
+    }
+
+    @Test func predictionOfEmptyNewData() throws {
+        let (design, fit) = try Self.fittedSleepstudy()
+        let empty = try DataTable(columns: [("Days", .numeric([])), ("Subject", .categorical([]))])
+        #expect(throws: NewDataPredictor.PredictionError.emptyNewData) {
+            try NewDataPredictor(design: design).linearPredictor(newData: empty, beta: fit.fixedEffects, randomEffects: nil)
+        }
+    }
+
+    @Test func predictionWithMissingValuesGivesNaNRows() throws {
+        let (design, fit) = try Self.fittedSleepstudy()
+        let new = try DataTable(csvText: "Days,Subject\n3,308\nNA,308\n")
+        let eta = try NewDataPredictor(design: design).linearPredictor(newData: new, beta: fit.fixedEffects, randomEffects: fit.randomEffects)
+        #expect(eta[0].isFinite && eta[1].isNaN)
+    }
+
+    // MARK: command-line options
+
+    @Test func cliOptionErrorsNameTheOption() throws {
+        try #require(Self.lmmPath != nil)
+        let data = Fixtures.dataPath("sleepstudy.csv"), f = "Reaction ~ Days + (1 | Subject)"
+        let cases: [([String], String)] = [
+            (["fit", data, f, "--family", "gamma"], "error: unknown family 'gamma' (choose gaussian, binomial, poisson or negative-binomial)"),
+            (["fit", data, f, "--link", "log"], "error: the gaussian family is fitted with the identity link only, got 'log'"),
+            (["fit", data, f, "--nagq", "3"], "error: --nagq applies to GLMMs (binomial, poisson, negative-binomial), not to gaussian models"),
+            (["fit", data, f, "--nagq", "0"], "error: --nagq must be a whole number from 1 to 100, got 0"),
+            (["fit", data, f, "--ddf", "containment"], "error: --ddf must be satterthwaite or kenward-roger, got 'containment'"),
+            (["fit", data, f, "--optimizer", "newton"], "error: --optimizer must be auto, bobyqa or lbfgs, got 'newton'"),
+            (["fit", data, f, "--se", "sandwich"], "error: --se must be lme4, exact or conditional, got 'sandwich'"),
+            (["predict", data, f, "--newdata", data, "--re-form", "some"], "error: --re-form must be all or none, got 'some'"),
+        ]
+        for (args, message) in cases {
+            let r = try Self.lmm(args)
+            #expect(r.status == 1, "\(args)")
+            #expect(r.stderr.hasPrefix(message), "\(args): \(r.stderr)")
+        }
+        let usage = try Self.lmm(["fit", data, f, "--no-such-option"])
+        #expect(usage.status == 64)
     }
 }
