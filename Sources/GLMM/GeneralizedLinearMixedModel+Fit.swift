@@ -46,8 +46,9 @@ extension GeneralizedLinearMixedModel {
             warm = nil
         }
         // stage 1 (nAGQ = 0): θ with β inside PIRLS
+        // stage 1 only provides the start of stage 2 (lme4 runs it with minqa's default tolerance)
         var stage1 = BoundedOptimizer()
-        stage1.relativeFunctionTolerance = 1e-10
+        stage1.relativeFunctionTolerance = 1e-8
         let r1 = try stage1.minimize(start: thetaStart, lower: lower, upper: upper(nTheta)) { [unowned self] x in
             try self.counted(Array(x)) { try self.jointDeviance(theta: Array(x)) }
         }

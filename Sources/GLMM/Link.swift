@@ -62,6 +62,23 @@ public enum Link: String, Sendable, CaseIterable {
         }
     }
 
+    /// μ and dμ/dη together (one exponential for the logit and log links).
+    @inline(__always) public func muAndDerivative(_ eta: Double) -> (mu: Double, dmu: Double) {
+        switch self {
+        case .logit:
+            if eta < -30 { return (Link.epsilon, Link.epsilon) }
+            if eta > 30 { return (1 - Link.epsilon, Link.epsilon) }
+            let e = exp(-Swift.abs(eta))
+            let d = e / ((1 + e) * (1 + e))
+            return (eta >= 0 ? 1 / (1 + e) : e / (1 + e), d)
+        case .log:
+            let m = max(exp(eta), Link.epsilon)
+            return (m, m)
+        default:
+            return (mu(eta), muEta(eta))
+        }
+    }
+
     /// Whether η is in the link's domain (R's `valideta`).
     public func isValid(eta: Double) -> Bool {
         switch self {

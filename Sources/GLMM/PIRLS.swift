@@ -51,7 +51,7 @@ extension GeneralizedLinearMixedModel {
                 eta.withUnsafeBufferPointer { e in
                     mu.withUnsafeMutableBufferPointer { m in
                         for i in 0..<n {
-                            let v = lk.mu(e[i])
+                            let v = lk.muAndDerivative(e[i]).mu
                             m[i] = v
                             dev += fam.deviance(y: y[i], mu: v, weight: w[i])
                         }
@@ -74,12 +74,24 @@ extension GeneralizedLinearMixedModel {
     /// IRLS weights wᵢ = priorᵢ (dμ/dη)² / V(μ) and the scaled residuals (y − μ)/(dμ/dη).
     func irls(eta: [Double], mu: [Double]) -> (weights: [Double], residual: [Double]) {
         var w = [Double](repeating: 0, count: n), r = w
-        let y = response.y, pw = response.weights
-        for i in 0..<n {
-            let d = link.muEta(eta[i])
-            let v = family.variance(mu[i])
-            w[i] = pw[i] * d * d / max(v, Double.leastNormalMagnitude)
-            r[i] = (y[i] - mu[i]) / d
+        let fam = family, lk = link
+        response.y.withUnsafeBufferPointer { y in
+            response.weights.withUnsafeBufferPointer { pw in
+                eta.withUnsafeBufferPointer { e in
+                    mu.withUnsafeBufferPointer { m in
+                        w.withUnsafeMutableBufferPointer { w in
+                            r.withUnsafeMutableBufferPointer { r in
+                                for i in 0..<n {
+                                    let d = lk.muAndDerivative(e[i]).dmu
+                                    let v = fam.variance(m[i])
+                                    w[i] = pw[i] * d * d / max(v, Double.leastNormalMagnitude)
+                                    r[i] = (y[i] - m[i]) / d
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         return (w, r)
     }
