@@ -28,6 +28,8 @@ struct Anova: ParsableCommand {
     var link: String?
     @Option(help: "Adaptive Gauss-Hermite points for GLMMs.")
     var nagq: Int = 1
+    @Option(help: "BLAS threads (default: every core).")
+    var threads: Int?
     @Flag(name: .customLong("no-refit"), help: "Compare REML fits of linear models without refitting by ML (same fixed effects only).")
     var noRefit = false
     @Flag(help: "Also report the boundary-corrected p-value (50:50 chi-squared mixture) for a test of a variance component.")
@@ -42,6 +44,7 @@ struct Anova: ParsableCommand {
             if let weights { argv += ["--weights", weights] }
             if let offset { argv += ["--offset", offset] }
             let args = try DataArguments.parse(argv)
+            try setThreads(threads)
             let options = try args.dataOptions()
             let table = try DataTable(csvFile: data)
             let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: !noRefit)

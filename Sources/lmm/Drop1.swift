@@ -18,6 +18,7 @@ struct Drop1: ParsableCommand {
     func run() throws {
         try runReporting {
             let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: true)
+            try model.applyThreads()
             let table = try DataTable(csvFile: model.data)
             let options = try model.dataOptions()
             let deletions = try SingleTermDeletions(formula: try Formula(model.formula)) { f in

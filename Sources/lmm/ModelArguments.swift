@@ -1,5 +1,8 @@
 import ArgumentParser
 import SparseLMM
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options shared by every command that builds a model from a CSV file and a formula.
 struct DataArguments: ParsableArguments {
@@ -21,6 +24,14 @@ struct DataArguments: ParsableArguments {
     @Option(help: "Offset column, added to the linear predictor.")
     var offset: String?
 
+    @Option(help: "BLAS threads for the dense parts of the factorisation (default: every core, as one fit runs at a time).")
+    var threads: Int?
+
+    /// Sets the BLAS thread count for this process: one fit at a time uses every core.
+    func applyThreads() throws {
+        try setThreads(threads)
+    }
+
     func dataOptions() throws -> DataOptions {
         var orders = [String: [String]]()
         for spec in levels {
@@ -38,8 +49,9 @@ struct DataArguments: ParsableArguments {
         return DataOptions(factorColumns: factors, levelOrders: orders, weightsColumn: weights, offsetColumn: offset)
     }
 
-    /// Reads the table and builds the design.
+    /// Reads the table and builds the design (and sets the BLAS threads).
     func design() throws -> (DataTable, MixedModelDesign) {
+        try applyThreads()
         let table = try DataTable(csvFile: data)
         let design = try MixedModelDesign(formula: formula, data: table, options: try dataOptions())
         return (table, design)
@@ -76,4 +88,10 @@ enum CommandError: Error, CustomStringConvertible {
         case .io(let m): return m
         }
     }
+}
+
+/// Sets the OpenBLAS thread count: `requested`, or every online core when nil.
+func setThreads(_ requested: Int?) throws {
+    if let n = requested, n < 1 { throw CommandError.usage("--threads must be at least 1, got \(n)") }
+    BLASThreads.set(requested ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
 }
