@@ -38,6 +38,7 @@ struct Fit: ParsableCommand {
             if reml && ml { throw CommandError.usage("--reml and --ml are mutually exclusive") }
             let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml, standardErrors: standardErrors)
             let method = try ddf.map { try DegreesOfFreedomMethod(argument: $0) }
+            if method == .kenwardRoger && ml { throw CommandError.usage("Kenward-Roger's method needs a REML fit; drop --ml") }
             let (_, design) = try model.design()
             let fitted = try spec.fitModel(design: design, verbose: verbose)
             let fit = fitted.fit
@@ -53,6 +54,7 @@ struct Fit: ParsableCommand {
                 extra += inference.json()
                 anovaText = inference.anovaText()
                 for w in inference.warnings { printError("warning: \(w)") }
+                if verbose, let t = inference.timing { printError(t) }
             }
             if out.format == .json {
                 guard case .object(var fields) = fit.json() else { fatalError("the fit's JSON is an object") }
