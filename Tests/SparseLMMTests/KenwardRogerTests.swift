@@ -115,6 +115,35 @@ import Foundation
         }
     }
 
+    /// InstEval's first 200 students (q = 1,068, three panels of the trace computation), the
+    /// InstEval timing model, against pbkrtest (Tests/Fixtures/scripts/kenward_roger_insteval_subset.R).
+    @Test func instEvalSubset() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.root + "/kenward_roger/insteval_subset.json"))
+        let ref = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let table = try DataTable(csvFile: Fixtures.root + "/kenward_roger/insteval_subset.csv")
+        let design = try MixedModelDesign(formula: ref["formula"] as! String, data: table,
+                                          options: DataOptions(factorColumns: ref["factors"] as! [String]))
+        let model = try LinearMixedModel(design: design)
+        #expect(model.factor.q == 1068)
+        let named = Dictionary(uniqueKeysWithValues: zip(ref["theta_names"] as! [String], ref["theta"] as! [Double]))
+        let fit = try model.results(theta: design.thetaNames.map { named[$0]! })
+        let kr = try KenwardRogerApproximation(model: model, fit: fit)
+        let tests = kr.coefficientTests()
+        for (j, e) in (ref["coefficients"] as! [[String: Any]]).enumerated() {
+            #expect(fit.fixedEffectNames[j] == e["name"] as! String)
+            #expect(close(tests.df[j], e["df"] as! Double, rel: 1e-7), "df \(tests.df[j]) vs \(e["df"]!)")
+            #expect(close(tests.statistic[j], e["t"] as! Double, rel: 1e-7), "t \(tests.statistic[j]) vs \(e["t"]!)")
+            #expect(close(tests.standardErrors[j], e["se"] as! Double, rel: 1e-7))
+        }
+        let expected = ref["vcov_adjusted"] as! [[Double]]
+        for i in 0..<2 { for j in 0..<2 {
+            #expect(abs(kr.adjustedCovariance[i, j] - expected[i][j]) <= 1e-7 * (expected[i][i] * expected[j][j]).squareRoot())
+        } }
+        let row = try #require(try kr.typeIIIAnova(design: design).first { $0.term == "service" })
+        let a = ref["anova_service"] as! [String: Double]
+        #expect(close(row.denominatorDF!, a["den_df"]!, rel: 1e-7) && close(row.F!, a["F"]!, rel: 1e-7))
+    }
+
     /// The multi-df references really are multi-df (9, 3 and 2 numerator df).
     @Test func referencesIncludeSeveralNumeratorDF() {
         let df = Self.referenceIDs.flatMap { id in ((Self.reference[id] as! [String: Any])["anova_type3"] as! [[String: Any]]).map { $0["num_df"] as! Double } }
