@@ -115,7 +115,7 @@ import Foundation
         }
     }
 
-    /// InstEval's first 200 students (q = 1,068, three panels of the trace computation), the
+    /// InstEval's first 200 students (q = 1,068, nine panels of the trace computation), the
     /// InstEval timing model, against pbkrtest (Tests/Fixtures/scripts/kenward_roger_insteval_subset.R).
     @Test func instEvalSubset() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.root + "/kenward_roger/insteval_subset.json"))
