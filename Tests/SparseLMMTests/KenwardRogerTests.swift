@@ -194,5 +194,10 @@ import Foundation
         #expect(close(kr.parameters[3], fit.sigma! * fit.sigma!, rel: 1e-12))
         // W = 2 I⁻¹ is a covariance matrix
         for i in 0..<4 { #expect(kr.varianceParameterCovariance[i, i] > 0) }
+        // the Woodbury products reproduce vcov(β̂) = σ²(X'Ṽ⁻¹X)⁻¹ from the factor's R_X
+        let traces = try KenwardRogerTraces(system: model.system)
+        let product = traces.information * kr.covariance
+        let s2 = fit.sigma! * fit.sigma!
+        for i in 0..<2 { for j in 0..<2 { #expect(abs(product[i, j] / s2 - (i == j ? 1 : 0)) < 1e-10) } }
     }
 }

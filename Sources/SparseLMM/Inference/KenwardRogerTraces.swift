@@ -91,23 +91,17 @@ struct KenwardRogerTraces {
         // D_r B for each random parameter
         var db = [[Double]]()
         for r in params.dropLast() { db.append(KenwardRogerTraces.applyD(r, pattern: pattern, to: b, columns: p)) }
-        // F D_s B for all random parameters at once (one solve with (m − 1)·p columns)
         let nr = m - 1
-        var stacked = [Double]()
-        stacked.reserveCapacity(q * p * nr)
-        for d in db { stacked += d }
-        let fdb = try ops.applyF(stacked, columns: p * nr)
         var firstOut = [DenseMatrix]()
         for r in 0..<nr { firstOut.append(crossProduct(b, db[r], rows: q)) }
         firstOut.append(crossProduct(xt, xt, rows: n))
         first = firstOut
+        // Q_rs = (D_r B)' F (D_s B), one p-column product with F per random parameter s
         var secondOut = [[DenseMatrix]](repeating: [DenseMatrix](repeating: DenseMatrix(rows: p, columns: p), count: m), count: m)
-        for r in 0..<nr {
-            for s2 in r..<nr {
-                let slice = Array(fdb[(s2 * p * q)..<((s2 + 1) * p * q)])
-                secondOut[r][s2] = crossProduct(db[r], slice, rows: q)
-            }
-            secondOut[r][m - 1] = crossProduct(db[r], b2, rows: q)
+        for s2 in 0..<nr {
+            let fdb = try ops.applyF(db[s2], columns: p)
+            for r in 0...s2 { secondOut[r][s2] = crossProduct(db[r], fdb, rows: q) }
+            secondOut[s2][m - 1] = crossProduct(db[s2], b2, rows: q)
         }
         secondOut[m - 1][m - 1] = crossProduct(xt, xt2, rows: n)
         second = secondOut
