@@ -45,6 +45,7 @@ struct Fit: ParsableCommand {
             spec.optimization = try ModelSpecification.optimization(optimizer)
             let method = try ddf.map { try DegreesOfFreedomMethod(argument: $0) }
             let intervalRequest = try intervals.request()
+            if method == .kenwardRoger && ml { throw CommandError.usage("Kenward-Roger's method needs a REML fit; drop --ml") }
             let (_, design) = try model.design()
             let fitted = try spec.fitModel(design: design, verbose: verbose)
             let fit = fitted.fit
@@ -60,6 +61,7 @@ struct Fit: ParsableCommand {
                 extra += inference.json()
                 anovaText = inference.anovaText()
                 for w in inference.warnings { printError("warning: \(w)") }
+                if verbose, let t = inference.timing { printError(t) }
             }
             var intervalText = ""
             if let intervalRequest {

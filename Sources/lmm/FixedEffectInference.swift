@@ -22,6 +22,8 @@ struct FixedEffectInference {
     var key: String
     var names: [String]
     var warnings: [String]
+    /// How long the computation took (printed with --verbose).
+    var timing: String? = nil
 
     init(model: LinearMixedModel, fit: MixedModelFit, method: DegreesOfFreedomMethod) throws {
         switch method {
@@ -32,7 +34,15 @@ struct FixedEffectInference {
             key = "satterthwaite"
             warnings = s.warnings
         case .kenwardRoger:
-            throw CommandError.usage("Kenward-Roger degrees of freedom are not available in this build; use --ddf satterthwaite")
+            if model.criterion != .reml {
+                throw CommandError.usage("Kenward-Roger's method needs a REML fit; drop --ml")
+            }
+            let kr = try KenwardRogerApproximation(model: model, fit: fit)
+            tests = kr.coefficientTests()
+            anova = try kr.typeIIIAnova(design: model.design)
+            key = "kenward_roger"
+            warnings = kr.warnings
+            timing = "Kenward-Roger: " + RNumberFormat.printf("%.3f", kr.seconds.total) + " s (traces " + RNumberFormat.printf("%.3f", kr.seconds.traces) + " s)"
         }
         names = fit.fixedEffectNames
     }
@@ -49,7 +59,7 @@ struct FixedEffectInference {
         return [(key, perCoefficient), ("anova_type3", table), ("anova_type3_method", .string(tests.method))]
     }
 
-    /// lmerTest's "Type III Analysis of Variance Table with Satterthwaite's method".
+    /// lmerTest's "Type III Analysis of Variance Table with Satterthwaite's method" (or Kenward-Roger's).
     func anovaText() -> String {
         guard !anova.isEmpty else { return "" }
         var s = "\nType III Analysis of Variance Table with \(tests.method)'s method\n"
