@@ -18,7 +18,7 @@ extension GeneralizedLinearMixedModel {
     ///   - nAGQ: 1 for the Laplace approximation; more for adaptive Gauss-Hermite quadrature with
     ///     that many points (one scalar random-effects term only).
     ///   - standardErrors: how vcov(β̂) is computed (lme4's default by default).
-    public func fit(nAGQ: Int = 1, standardErrors: StandardErrorMethod = .lme4Hessian) throws -> MixedModelFit {
+    public func fit(nAGQ: Int = 1, standardErrors requested: StandardErrorMethod = .automatic) throws -> MixedModelFit {
         let t0 = monotonicNow()
         guard (1...100).contains(nAGQ) else { throw GLMMError.invalidQuadraturePoints(nAGQ) }
         if nAGQ > 1 && !(design.terms.count == 1 && design.terms[0].columnCount == 1) {
@@ -87,6 +87,7 @@ extension GeneralizedLinearMixedModel {
         let beta = Array(xOpt[nTheta..<(nTheta + p)])
         // vcov(β̂): from the finite-difference Hessian of the deviance over (θ, β), as lme4's
         // default (use.hessian = TRUE); if it is not positive definite, from R_X.
+        let standardErrors = resolvedStandardErrorMethod(requested)
         var vcov: [Double]
         if standardErrors == .conditional {
             vcov = try rxCovariance(state: final, theta: theta)
@@ -122,12 +123,23 @@ extension GeneralizedLinearMixedModel {
         /// 1e-7 from the stage-1 linear predictor. Reproduces lme4's reported standard errors;
         /// they differ from the exact ones by up to ~1% (see `exactHessian`).
         case lme4Hessian = "lme4"
+        /// `lme4Hessian` while its restarted PIRLS runs are cheap; for large models (where each of
+        /// the Hessian's 2m² points would cost several factorisations of a big factor) the exact
+        /// Hessian, whose warm-started PIRLS needs one or two.
+        case automatic = "auto"
         /// 2H⁻¹ from the Hessian of the exact Laplace (or AGQ) deviance, PIRLS converged fully:
         /// what lme4 reports with `glmerControl(tolPwrss = 1e-12)`.
         case exactHessian = "exact"
         /// (R_X'R_X)⁻¹ of the penalised least-squares problem at the optimum, conditional on θ
         /// (lme4's `vcov(use.hessian = FALSE)`).
         case conditional = "conditional"
+    }
+
+    /// The method `automatic` stands for with this model: lme4's while a factorisation is cheap
+    /// (under 10⁶ entries in L), the exact Hessian beyond.
+    func resolvedStandardErrorMethod(_ requested: StandardErrorMethod) -> StandardErrorMethod {
+        guard requested == .automatic else { return requested }
+        return system.factor.factorEntries < 1e6 ? .lme4Hessian : .exactHessian
     }
 
     func upper(_ count: Int) -> [Double] { [Double](repeating: .infinity, count: count) }

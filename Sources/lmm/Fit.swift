@@ -24,8 +24,8 @@ struct Fit: ParsableCommand {
     @Option(help: "Adaptive Gauss-Hermite points (GLMM with one scalar random-effects term); 1 = Laplace.")
     var nagq: Int = 1
 
-    @Option(name: .customLong("se"), help: "GLMM standard errors: lme4 (lme4's default Hessian), exact (Hessian of the exact Laplace deviance) or conditional (R_X, lme4's use.hessian = FALSE).")
-    var standardErrors: String = "lme4"
+    @Option(name: .customLong("se"), help: "GLMM standard errors: auto (lme4's for small models, exact for large), lme4 (lme4's default Hessian), exact (Hessian of the exact Laplace deviance) or conditional (R_X, lme4's use.hessian = FALSE).")
+    var standardErrors: String = "auto"
 
     @Option(help: "How a Gaussian model's covariance parameters are optimised: auto (BOBYQA for few, L-BFGS with the analytic gradient for many), bobyqa, lbfgs.")
     var optimizer: String = "auto"

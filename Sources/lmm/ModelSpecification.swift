@@ -19,9 +19,9 @@ struct ModelSpecification {
         }
     }
 
-    init(family: String, link: String?, nagq: Int, ml: Bool, standardErrors: String = "lme4") throws {
+    init(family: String, link: String?, nagq: Int, ml: Bool, standardErrors: String = "auto") throws {
         guard let se = GeneralizedLinearMixedModel.StandardErrorMethod(rawValue: standardErrors) else {
-            throw CommandError.usage("--se must be lme4, exact or conditional, got '\(standardErrors)'")
+            throw CommandError.usage("--se must be auto, lme4, exact or conditional, got '\(standardErrors)'")
         }
         self.standardErrors = se
         let name = family.lowercased()

@@ -637,7 +637,7 @@ import GLMM
             (["fit", data, f, "--nagq", "0"], "error: --nagq must be a whole number from 1 to 100, got 0"),
             (["fit", data, f, "--ddf", "containment"], "error: --ddf must be satterthwaite or kenward-roger, got 'containment'"),
             (["fit", data, f, "--optimizer", "newton"], "error: --optimizer must be auto, bobyqa or lbfgs, got 'newton'"),
-            (["fit", data, f, "--se", "sandwich"], "error: --se must be lme4, exact or conditional, got 'sandwich'"),
+            (["fit", data, f, "--se", "sandwich"], "error: --se must be auto, lme4, exact or conditional, got 'sandwich'"),
             (["predict", data, f, "--newdata", data, "--re-form", "some"], "error: --re-form must be all or none, got 'some'"),
         ]
         for (args, message) in cases {
