@@ -114,14 +114,11 @@ extension GeneralizedLinearMixedModel {
         var usq = u.reduce(0) { $0 + $1 * $1 }
         var pdev = dev + usq
         var converged = false
-        var lastLdL2 = 0.0, lastWeights = [Double]()
         for _ in 0..<Self.pirlsMaxIterations {
             let (w, r) = irls(eta: eta, mu: mu)
             system.setWeights(w)
             let target = (0..<n).map { zlu[$0] + r[$0] }
-            let (uNew, ld) = try theta.withUnsafeBufferPointer { try system.conditionalModes(theta: $0, residual: target) }
-            lastLdL2 = ld
-            lastWeights = w
+            let (uNew, _) = try theta.withUnsafeBufferPointer { try system.conditionalModes(theta: $0, residual: target) }
             var step = 1.0
             var accepted = false
             var last = (u, zlu, eta, mu, dev, m2ll, pdev)
@@ -156,11 +153,13 @@ extension GeneralizedLinearMixedModel {
             if change <= Self.pirlsTolerance * (abs(pdev) + 1) { converged = true; break }
         }
         if !converged { throw GLMMError.pirlsDidNotConverge(iterations: Self.pirlsMaxIterations) }
-        // log|L|² of the last factorisation, at the weights before the final (negligible) step, as
-        // lme4 takes it: no extra factorisation per evaluation
+        // the factor at the weights of the final μ gives log|L|²
+        let (w, _) = irls(eta: eta, mu: mu)
+        system.setWeights(w)
+        try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
         _ = usq
         return PIRLSState(u: u, beta: beta, eta: eta, mu: mu, minusTwoLogLik: m2ll, deviance: dev,
-                          ldL2: lastLdL2, weights: lastWeights)
+                          ldL2: system.factor.logDeterminant, weights: w)
     }
 
     /// Joint PIRLS over (β, u) at θ (lme4's nAGQ = 0), from a warm start or from the family's
@@ -184,14 +183,11 @@ extension GeneralizedLinearMixedModel {
             pdev = .infinity
         }
         var converged = false
-        var lastLdL2 = 0.0, lastWeights = [Double]()
         for _ in 0..<Self.pirlsMaxIterations {
             let (w, r) = irls(eta: eta, mu: mu)
             system.setWeights(w)
             system.setResponse((0..<n).map { eta[$0] - response.offset[$0] + r[$0] })
             _ = try theta.withUnsafeBufferPointer { try system.evaluate(theta: $0) }
-            lastLdL2 = system.factor.logDeterminant
-            lastWeights = w
             let (betaNew, uNew, _) = try system.solution()
             var step = 1.0
             var accepted = false
@@ -223,8 +219,11 @@ extension GeneralizedLinearMixedModel {
             if change.isFinite && change <= Self.pirlsTolerance * (abs(pdev) + 1) { converged = true; break }
         }
         if !converged { throw GLMMError.pirlsDidNotConverge(iterations: Self.pirlsMaxIterations) }
+        let (w, _) = irls(eta: eta, mu: mu)
+        system.setWeights(w)
+        try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
         return PIRLSState(u: u, beta: beta, eta: eta, mu: mu, minusTwoLogLik: m2ll, deviance: dev,
-                          ldL2: lastLdL2, weights: lastWeights)
+                          ldL2: system.factor.logDeterminant, weights: w)
     }
 }
 
