@@ -32,7 +32,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "bench", dependencies: ["SparseLMM"]),
+        .executableTarget(name: "bench", dependencies: ["SparseLMM", "CSparseShim"]),
         .testTarget(name: "SparseLMMTests", dependencies: ["SparseLMM", "CSparseShim"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Wall-clock timing on the monotonic clock (never the calendar clock, which can jump).
+enum Clock {
+    /// Seconds since an arbitrary fixed point, monotonic, nanosecond resolution.
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
+    }
+
+    /// Runs `body` and returns its result with the wall seconds it took.
+    static func measure<T>(_ body: () throws -> T) rethrows -> (value: T, seconds: Double) {
+        let t0 = now()
+        let value = try body()
+        return (value, now() - t0)
+    }
+}
+
+extension Array where Element == Double {
+    /// The median (the mean of the two middle values for an even count); NaN when empty.
+    var median: Double {
+        guard !isEmpty else { return .nan }
+        let s = sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+    }
+}
