@@ -34,6 +34,8 @@
 # -2 logLik of the Laplace approximation for GLMMs (glmmTMB: 2 x the minimised objective).
 # Evaluations: m@optinfo$feval (for glmer: the second, (theta, beta) stage only), glmmTMB: the
 # objective-function count of nlminb.
+# CPU: user + system seconds of the R process during the fitting call (median), to tell a fit that
+# waited for a busy machine.
 # Peak memory: VmHWM of this R process (data, every run and the evaluation timing included).
 
 suppressPackageStartupMessages({
@@ -74,6 +76,8 @@ json_obj <- function(fields) {
 }
 
 elapsed <- function() as.numeric(Sys.time())  # microsecond resolution on Linux
+# CPU seconds (user + system) of this R process: well below the wall time means the fit waited
+cpu <- function() { p <- proc.time(); p[["user.self"]] + p[["sys.self"]] }
 
 peak_rss_mb <- function() {
   s <- tryCatch(readLines("/proc/self/status"), error = function(e) character())
@@ -139,18 +143,21 @@ fit_call <- function() {
 timed_fit <- function() {
   invisible(gc(verbose = FALSE))
   w <- character(); msg <- character()
+  c0 <- cpu()
   t0 <- elapsed()
   m <- withCallingHandlers(fit_call(),
     warning = function(c) { w <<- c(w, conditionMessage(c)); invokeRestart("muffleWarning") },
     message = function(c) { msg <<- c(msg, trimws(conditionMessage(c))); invokeRestart("muffleMessage") })
   t <- elapsed() - t0
+  c <- cpu() - c0
   warnings_seen <<- unique(c(warnings_seen, w))
   messages_seen <<- unique(c(messages_seen, msg))
-  list(model = m, seconds = t)
+  list(model = m, seconds = t, cpu = c)
 }
 
 first <- tryCatch(timed_fit(), error = function(e) fail(paste("the fit failed:", conditionMessage(e))))
 times <- first$seconds
+cpu_times <- first$cpu
 m <- first$model
 runs <- if (opt$runs == "auto") {
   if (first$seconds < 1) 5L else if (first$seconds < 10) 3L else 1L
@@ -158,6 +165,7 @@ runs <- if (opt$runs == "auto") {
 if (runs > 1) for (r in 2:runs) {
   again <- timed_fit()
   times <- c(times, again$seconds)
+  cpu_times <- c(cpu_times, again$cpu)
   m <- again$model
 }
 
@@ -189,6 +197,7 @@ if (engine == "lme4") {
 eval_seconds <- as.numeric(opt$eval.seconds)
 eval_times <- numeric()
 eval_count <- 0L
+eval_cpu <- NA
 eval_note <- NULL
 if (engine == "lme4" && eval_seconds > 0) {
   res <- tryCatch({
@@ -208,6 +217,7 @@ if (engine == "lme4" && eval_seconds > 0) {
     # batches of evaluations until about eval_seconds have passed (at least two evaluations);
     # the mean per evaluation is reported
     started <- elapsed()
+    started_cpu <- cpu()
     count <- 0L
     batch <- 1L
     while (count < 2L || elapsed() - started < eval_seconds) {
@@ -216,6 +226,7 @@ if (engine == "lme4" && eval_seconds > 0) {
       batch <- min(2L * batch, 1000L)
     }
     eval_times <- (elapsed() - started) / count
+    eval_cpu <- (cpu() - started_cpu) / count
     eval_count <- count
     NULL
   }, error = function(e) paste("evaluation timing failed:", conditionMessage(e)))
@@ -236,8 +247,10 @@ write_result(list(
   evaluations = json_num(evaluations),
   fit_seconds = json_num(median(times)),
   fit_seconds_runs = json_arr(times, json_num),
+  fit_cpu_seconds = json_num(median(cpu_times)),
   runs = json_num(length(times)),
   seconds_per_evaluation = json_num(if (length(eval_times)) eval_times else NA),
+  cpu_seconds_per_evaluation = json_num(eval_cpu),
   evaluations_timed = json_num(eval_count),
   evaluation_note = if (is.null(eval_note)) NULL else json_str(eval_note),
   theta = json_arr(theta, json_num),

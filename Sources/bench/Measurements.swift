@@ -23,9 +23,14 @@ struct OurMeasurement: Codable, Sendable {
     var modelSeconds: Double?
     /// designSeconds + modelSeconds.
     var setupSeconds: Double?
+    /// CPU seconds of design + model setup, median over runs.
+    var setupCpuSeconds: Double?
     /// `fit()` (optimisation and the results at the optimum), median over runs.
     var fitSeconds: Double?
     var fitSecondsRuns: [Double]?
+    /// CPU seconds of the fit (this process), median over runs: well below fitSeconds means the
+    /// fit waited for a core (other work on the machine).
+    var fitCpuSeconds: Double?
     var runs: Int?
     /// Objective evaluations of the fit.
     var evaluations: Int?
@@ -33,6 +38,8 @@ struct OurMeasurement: Codable, Sendable {
     var fitSecondsPerEvaluation: Double?
     /// One objective evaluation at the optimum θ, timed separately (mean over `evaluationsTimed`).
     var secondsPerEvaluation: Double?
+    /// The same in CPU seconds (below the wall time when the machine was busy).
+    var cpuSecondsPerEvaluation: Double?
     var evaluationsTimed: Int?
     /// REML criterion or ML deviance at the optimum.
     var objective: Double?
@@ -88,8 +95,11 @@ struct EngineMeasurement: Codable, Sendable {
     /// Wall seconds of the fitting call (median over `runs`).
     var fitSeconds: Double?
     var fitSecondsRuns: [Double]?
+    /// CPU seconds (user + system) of the R process during the fitting call, median over runs.
+    var fitCpuSeconds: Double?
     var runs: Int?
     var secondsPerEvaluation: Double?
+    var cpuSecondsPerEvaluation: Double?
     var evaluationsTimed: Int?
     var evaluationNote: String?
     var theta: [Double]?

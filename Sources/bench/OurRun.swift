@@ -36,25 +36,30 @@ enum OurRun {
             }
 
             var designTimes = [Double](), modelTimes = [Double](), fitTimes = [Double]()
+            var setupCPUTimes = [Double](), fitCPUTimes = [Double]()
             var runs = repeatCount.map { max(1, $0) } ?? 1
             var run = 0
             while run < runs {
                 // one scope per run: the previous run's model is freed before the next is built
+                let setupCPU0 = Clock.processCPU()
                 let (design, designSeconds) = try Clock.measure {
                     try MixedModelDesign(formula: workload.formula, data: loaded.table, options: loaded.options)
                 }
                 let (model, modelSeconds) = try Clock.measure {
                     try LinearMixedModel(design: design, criterion: workload.criterion)
                 }
-                let (fit, fitSeconds) = try Clock.measure { try model.fit(conditionalVariances: .never) }
+                setupCPUTimes.append(Clock.processCPU() - setupCPU0)
+                let (fit, fitSeconds, fitCPU) = try Clock.measureWithCPU { try model.fit(conditionalVariances: .never) }
                 designTimes.append(designSeconds); modelTimes.append(modelSeconds); fitTimes.append(fitSeconds)
+                fitCPUTimes.append(fitCPU)
                 if run == 0 {
                     runs = runCount(afterFirst: designSeconds + modelSeconds + fitSeconds, fixed: repeatCount)
                 }
                 if run == runs - 1 {
                     record(fit: fit, design: design, model: model, into: &m)
-                    let (perEvaluation, count) = try timeEvaluations(model, theta: fit.theta, seconds: evaluationSeconds)
+                    let (perEvaluation, perEvaluationCPU, count) = try timeEvaluations(model, theta: fit.theta, seconds: evaluationSeconds)
                     m.secondsPerEvaluation = perEvaluation
+                    m.cpuSecondsPerEvaluation = perEvaluationCPU
                     m.evaluationsTimed = count
                     m.factor = factorStatistics(model.factor, secondsPerEvaluation: perEvaluation)
                 }
@@ -66,6 +71,8 @@ enum OurRun {
             m.setupSeconds = zip(designTimes, modelTimes).map { $0 + $1 }.median
             m.fitSeconds = fitTimes.median
             m.fitSecondsRuns = fitTimes
+            m.fitCpuSeconds = fitCPUTimes.median
+            m.setupCpuSeconds = setupCPUTimes.median
             if let e = m.evaluations, e > 0 { m.fitSecondsPerEvaluation = fitTimes.median / Double(e) }
         } catch {
             m.error = "\(error)"
@@ -92,16 +99,16 @@ enum OurRun {
     }
 
     /// Evaluates the objective at θ in growing batches until about `seconds` have passed (at
-    /// least two evaluations); returns the mean seconds per evaluation and the count.
-    static func timeEvaluations(_ model: LinearMixedModel, theta: [Double], seconds: Double) throws -> (Double, Int) {
-        let start = Clock.now()
+    /// least two evaluations); returns the mean wall and CPU seconds per evaluation and the count.
+    static func timeEvaluations(_ model: LinearMixedModel, theta: [Double], seconds: Double) throws -> (Double, Double, Int) {
+        let start = Clock.now(), startCPU = Clock.processCPU()
         var count = 0, batch = 1
         while count < 2 || Clock.now() - start < seconds {
             for _ in 0..<batch { _ = try model.objective(theta) }
             count += batch
             batch = min(2 * batch, 1000)
         }
-        return ((Clock.now() - start) / Double(count), count)
+        return ((Clock.now() - start) / Double(count), (Clock.processCPU() - startCPU) / Double(count), count)
     }
 
     /// The factor's size and CHOLMOD's flop count.
