@@ -36,7 +36,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "bench", dependencies: ["SparseLMM"]),
+        .executableTarget(name: "bench", dependencies: ["SparseLMM", "GLMM", "CSparseShim"]),
         .testTarget(name: "SparseLMMTests", dependencies: ["SparseLMM", "GLMM", "CSparseShim"]),
     ],
     swiftLanguageModes: [.v6]

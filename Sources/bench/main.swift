@@ -1,22 +1,38 @@
-import SparseLMM
+import Foundation
 
-let args = CommandLine.arguments
-let table = try DataTable(csvFile: args[1])
-var opts = DataOptions()
-opts.factorColumns = Array(args.dropFirst(3))
-let design = try MixedModelDesign(formula: args[2], data: table, options: opts)
-let t0 = monotonicSecondsBench()
-let model = try LinearMixedModel(design: design)
-let t1 = monotonicSecondsBench()
-print("setup", t1 - t0, "supernodal", model.factor.isSupernodal, "nnzL", model.factor.factorEntries)
-var theta = model.thetaStart
-for _ in 0..<3 { _ = try model.objective(theta) }
-let t2 = monotonicSecondsBench()
-for _ in 0..<20 { _ = try model.objective(theta) }
-let t3 = monotonicSecondsBench()
-print("per evaluation", (t3 - t2) / 20)
-let t4 = monotonicSecondsBench()
-for _ in 0..<20 { try theta.withUnsafeBufferPointer { try model.factor.update(theta: $0) } }
-let t5 = monotonicSecondsBench()
-print("per factor update", (t5 - t4) / 20)
-print("supernodes", model.factor.choleskyFactor.supernodeStatistics, "flops", model.factor.choleskyFactor.flopsPerFactorization)
+// bench: SparseLMM's benchmark suite, side by side with R's lme4 (perf/README.md).
+
+do {
+    let options = try BenchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+    let paths = ProjectPaths(dataDirectory: options.dataDirectory)
+    switch options.mode {
+    case .help:
+        print(BenchOptions.usage)
+    case .list:
+        Commands.list()
+    case .writeData(let name, let file):
+        try Commands.writeData(name: name, file: file, options: options)
+    case .profile(let name, let evaluations):
+        try Profiling.run(name: name, evaluations: evaluations, options: options, paths: paths)
+    case .child(let name, let resultFile):
+        try Commands.child(name: name, resultFile: resultFile, options: options, paths: paths)
+    case .run:
+        let report = try SuiteRunner(options: options, paths: paths).run()
+        print(ReportTables.text(report))
+        if let path = options.jsonPath {
+            guard FileManager.default.createFile(atPath: path, contents: try report.json()) else {
+                throw BenchError.io("cannot write \(path)")
+            }
+            FileHandle.standardError.write("wrote \(path)\n".data(using: .utf8)!)
+        }
+        if let path = options.markdownPath {
+            guard FileManager.default.createFile(atPath: path, contents: ReportTables.markdown(report).data(using: .utf8)) else {
+                throw BenchError.io("cannot write \(path)")
+            }
+            FileHandle.standardError.write("wrote \(path)\n".data(using: .utf8)!)
+        }
+    }
+} catch {
+    FileHandle.standardError.write("bench: \(error)\n".data(using: .utf8)!)
+    exit(1)
+}

@@ -1,0 +1,130 @@
+import SparseLMM
+
+/// Runs one workload on our engine and measures it. Called in a child process (`bench --child`),
+/// one process per workload, so that the peak resident memory is the workload's own.
+enum OurRun {
+    /// How many runs to time: `fixed` if given, otherwise 5 when one run (setup + fit) took
+    /// under 1 s, 3 under 10 s, else 1 — the same rule as perf/lme4_fit.R.
+    static func runCount(afterFirst seconds: Double, fixed: Int?) -> Int {
+        if let fixed { return max(1, fixed) }
+        return seconds < 1 ? 5 : seconds < 10 ? 3 : 1
+    }
+
+    /// Loads the data, then builds and fits the model `runs` times (each time from the table:
+    /// design, model, fit), and times objective evaluations at the optimum.
+    static func measure(_ workload: Workload, seed: UInt64, repeatCount: Int?, threads: Int,
+                        evaluationSeconds: Double, paths: ProjectPaths) -> OurMeasurement {
+        BLASThreads.set(threads)
+        var m = OurMeasurement(available: workload.family.fittedByUs)
+        m.blasThreads = BLASThreads.current
+        m.rssBaselineMb = Memory.currentResidentMiB()
+        do {
+            let loaded = try workload.load(seed: seed, paths: paths)
+            m.loadSeconds = loaded.seconds
+            m.rssAfterLoadMb = Memory.currentResidentMiB()
+
+            guard workload.family.fittedByUs else {
+                // GLMM: our side cannot fit yet, but the design tells the problem's size
+                let (design, seconds) = try Clock.measure {
+                    try MixedModelDesign(formula: workload.formula, data: loaded.table, options: loaded.options)
+                }
+                m.designSeconds = seconds
+                m.nobs = design.nobs; m.p = design.p; m.q = design.q; m.thetaCount = design.thetaCount
+                m.note = workload.unavailableReason
+                m.peakRssMb = Memory.peakResidentMiB()
+                return m
+            }
+
+            var designTimes = [Double](), modelTimes = [Double](), fitTimes = [Double]()
+            var setupCPUTimes = [Double](), fitCPUTimes = [Double]()
+            var runs = repeatCount.map { max(1, $0) } ?? 1
+            var run = 0
+            while run < runs {
+                // one scope per run: the previous run's model is freed before the next is built
+                let setupCPU0 = Clock.processCPU()
+                let (design, designSeconds) = try Clock.measure {
+                    try MixedModelDesign(formula: workload.formula, data: loaded.table, options: loaded.options)
+                }
+                let (model, modelSeconds) = try Clock.measure {
+                    try LinearMixedModel(design: design, criterion: workload.criterion)
+                }
+                setupCPUTimes.append(Clock.processCPU() - setupCPU0)
+                let (fit, fitSeconds, fitCPU) = try Clock.measureWithCPU { try model.fit(conditionalVariances: .never) }
+                designTimes.append(designSeconds); modelTimes.append(modelSeconds); fitTimes.append(fitSeconds)
+                fitCPUTimes.append(fitCPU)
+                if run == 0 {
+                    runs = runCount(afterFirst: designSeconds + modelSeconds + fitSeconds, fixed: repeatCount)
+                }
+                if run == runs - 1 {
+                    record(fit: fit, design: design, model: model, into: &m)
+                    let (perEvaluation, perEvaluationCPU, count) = try timeEvaluations(model, theta: fit.theta, seconds: evaluationSeconds)
+                    m.secondsPerEvaluation = perEvaluation
+                    m.cpuSecondsPerEvaluation = perEvaluationCPU
+                    m.evaluationsTimed = count
+                    m.factor = factorStatistics(model.factor, secondsPerEvaluation: perEvaluation)
+                }
+                run += 1
+            }
+            m.runs = runs
+            m.designSeconds = designTimes.median
+            m.modelSeconds = modelTimes.median
+            m.setupSeconds = zip(designTimes, modelTimes).map { $0 + $1 }.median
+            m.fitSeconds = fitTimes.median
+            m.fitSecondsRuns = fitTimes
+            m.fitCpuSeconds = fitCPUTimes.median
+            m.setupCpuSeconds = setupCPUTimes.median
+            if let e = m.evaluations, e > 0 { m.fitSecondsPerEvaluation = fitTimes.median / Double(e) }
+        } catch {
+            m.error = "\(error)"
+        }
+        m.peakRssMb = Memory.peakResidentMiB()
+        return m
+    }
+
+    /// Copies what the fit reached into the measurement.
+    static func record(fit: MixedModelFit, design: MixedModelDesign, model: LinearMixedModel, into m: inout OurMeasurement) {
+        m.nobs = design.nobs
+        m.p = design.p
+        m.q = design.q
+        m.thetaCount = design.thetaCount
+        m.evaluations = fit.evaluations
+        m.objective = fit.objective
+        m.converged = fit.converged
+        m.singular = fit.singular
+        m.theta = fit.theta
+        m.sigma = fit.sigma
+        m.fixef = fit.fixedEffects
+        m.fixefNames = fit.fixedEffectNames
+        if !fit.warnings.isEmpty { m.note = fit.warnings.joined(separator: "; ") }
+    }
+
+    /// Evaluates the objective at θ in growing batches until about `seconds` have passed (at
+    /// least two evaluations); returns the mean wall and CPU seconds per evaluation and the count.
+    static func timeEvaluations(_ model: LinearMixedModel, theta: [Double], seconds: Double) throws -> (Double, Double, Int) {
+        let start = Clock.now(), startCPU = Clock.processCPU()
+        var count = 0, batch = 1
+        while count < 2 || Clock.now() - start < seconds {
+            for _ in 0..<batch { _ = try model.objective(theta) }
+            count += batch
+            batch = min(2 * batch, 1000)
+        }
+        return ((Clock.now() - start) / Double(count), (Clock.processCPU() - startCPU) / Double(count), count)
+    }
+
+    /// The factor's size and CHOLMOD's flop count.
+    static func factorStatistics(_ factor: RandomEffectsFactor, secondsPerEvaluation: Double) -> FactorStatistics {
+        let cholesky = factor.choleskyFactor
+        let stats = cholesky.supernodeStatistics
+        let flops = cholesky.flopsPerFactorization
+        return FactorStatistics(
+            supernodal: factor.isSupernodal,
+            crossProductEntries: factor.crossProductEntries,
+            factorEntries: factor.factorEntries,
+            factorValuesMb: factor.factorEntries * 8 / (1024 * 1024),
+            supernodes: stats.count,
+            widestSupernodeColumns: stats.widestColumns,
+            widestSupernodeRows: stats.widestRows,
+            flopsPerFactorization: flops,
+            gflopsPerSecond: secondsPerEvaluation > 0 ? flops / secondsPerEvaluation / 1e9 : nil)
+    }
+}
