@@ -1,6 +1,11 @@
 #define _GNU_SOURCE
 #include "CSparseShim.h"
 #include <dlfcn.h>
+#include <link.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <time.h>
@@ -173,16 +178,80 @@ double csshim_dpotrf_rate(int n, int repeats) {
     return best > 0 ? ((double) n * n * n / 3.0) / best : 0.0;
 }
 
+static int cholmod_openmp_enabled = 0;
+
 int csshim_set_cholmod_openmp(int enabled) {
     // Debian's CHOLMOD parallelises its supernodal scatter loops with a compiled-in 4 OpenMP
     // threads: on a 2-core machine that doubles the time of a factorisation. With OpenMP's
     // max-active-levels at 0 every parallel region runs on the calling thread alone.
+    cholmod_openmp_enabled = enabled;
     typedef void (*set_int_fn)(int);
     set_int_fn f = (set_int_fn) dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
     if (f == NULL) return 0;
     f(enabled ? 1 : 0);
     return 1;
 }
+
+// CHOLMOD enters an OpenMP parallel region (GOMP_parallel) thousands of times per factorisation,
+// even for loops too short to share; serialised by libgomp each still costs a team set-up, an
+// allocation and a futex call (about 15% of an InstEval evaluation). At start-up the shim points
+// libcholmod's PLT slot for GOMP_parallel at csshim_serial_parallel, which runs the region's body
+// directly on the calling thread (omp_get_num_threads() is then 1, so the loop covers its whole
+// range) — or hands it to libgomp when CHOLMOD's OpenMP is turned on. If anything about the
+// library's layout is unexpected, nothing is patched and libgomp keeps serving the calls.
+static void csshim_serial_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
+    if (cholmod_openmp_enabled) {
+        typedef void (*gomp_parallel_fn)(void (*)(void *), void *, unsigned, unsigned);
+        static gomp_parallel_fn real = NULL;
+        if (real == NULL) real = (gomp_parallel_fn) dlsym(RTLD_DEFAULT, "GOMP_parallel");
+        if (real != NULL) { real(fn, data, num_threads, flags); return; }
+    }
+    fn(data);
+}
+
+static int csshim_patch_cholmod_plt(struct dl_phdr_info *info, size_t size, void *unused) {
+    (void) size; (void) unused;
+    if (info->dlpi_name == NULL || strstr(info->dlpi_name, "libcholmod.so") == NULL) return 0;
+    const ElfW(Addr) base = info->dlpi_addr;
+    const ElfW(Dyn) *dyn = NULL;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        if (info->dlpi_phdr[i].p_type == PT_DYNAMIC) dyn = (const ElfW(Dyn) *) (base + info->dlpi_phdr[i].p_vaddr);
+    }
+    if (dyn == NULL) return 1;
+    ElfW(Addr) jmprel = 0, symtab = 0, strtab = 0;
+    size_t pltrelsz = 0;
+    int pltrel = 0;
+    for (; dyn->d_tag != DT_NULL; dyn++) {
+        switch (dyn->d_tag) {
+        case DT_JMPREL: jmprel = dyn->d_un.d_ptr; break;
+        case DT_PLTRELSZ: pltrelsz = dyn->d_un.d_val; break;
+        case DT_PLTREL: pltrel = (int) dyn->d_un.d_val; break;
+        case DT_SYMTAB: symtab = dyn->d_un.d_ptr; break;
+        case DT_STRTAB: strtab = dyn->d_un.d_ptr; break;
+        default: break;
+        }
+    }
+    if (jmprel == 0 || symtab == 0 || strtab == 0 || pltrel != DT_RELA) return 1;
+    // ld.so relocates these addresses in place on x86-64; be safe if it did not
+    if (jmprel < base) jmprel += base;
+    if (symtab < base) symtab += base;
+    if (strtab < base) strtab += base;
+    const ElfW(Rela) *rela = (const ElfW(Rela) *) jmprel;
+    const ElfW(Sym) *syms = (const ElfW(Sym) *) symtab;
+    const char *strs = (const char *) strtab;
+    for (size_t k = 0; k < pltrelsz / sizeof(ElfW(Rela)); k++) {
+        if (ELF64_R_TYPE(rela[k].r_info) != R_X86_64_JUMP_SLOT) continue;
+        const char *name = strs + syms[ELF64_R_SYM(rela[k].r_info)].st_name;
+        if (strcmp(name, "GOMP_parallel") != 0) continue;
+        void **slot = (void **) (base + rela[k].r_offset);
+        long page = sysconf(_SC_PAGESIZE);
+        void *start = (void *) ((uintptr_t) slot & ~((uintptr_t) page - 1));
+        if (mprotect(start, (size_t) page, PROT_READ | PROT_WRITE) != 0) return 1;
+        *slot = (void *) csshim_serial_parallel;
+    }
+    return 1;
+}
+
 
 // OpenBLAS starts with one thread per core; the engine's default is one thread, so that
 // parallel fits never oversubscribe the machine. OPENBLAS_NUM_THREADS still wins if set.
@@ -191,6 +260,9 @@ __attribute__((constructor)) static void csshim_default_threads(void) {
     if (getenv("OPENBLAS_NUM_THREADS") == NULL) openblas_set_num_threads(1);
     const char *omp = getenv("CHOLMOD_OPENMP");
     csshim_set_cholmod_openmp(omp != NULL && omp[0] == '1');
+#if defined(__x86_64__)
+    dl_iterate_phdr(csshim_patch_cholmod_plt, NULL);
+#endif
 }
 
 void csshim_factor_supernode_stats(const cholmod_factor *L, int *nsuper, int *largest_cols, int *largest_rows) {

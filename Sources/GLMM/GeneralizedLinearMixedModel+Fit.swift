@@ -1,5 +1,6 @@
 import SparseLMM
 import CSparseShim
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -170,6 +171,48 @@ extension GeneralizedLinearMixedModel {
         return try deviance(theta: Array(x[0..<nTheta]), beta: Array(x[nTheta..<(nTheta + p)]), nAGQ: nAGQ)
     }
 
+    /// The deviance at each point (θ, β): lme4's stage-2 function from `lp0`, or the exact one with
+    /// PIRLS started at the optimum's modes — so each value is independent of the others and of the
+    /// order — on `workers` threads, each with its own model (its own CHOLMOD workspace).
+    func evaluatePoints(_ points: [[Double]], nTheta: Int, nAGQ: Int, negativeBinomial: Bool, nbParameter: Double?,
+                        lp0: [Double]?) throws -> [Double] {
+        let start = warm
+        let workerCount = min(max(1, workers), points.count)
+        if workerCount == 1 {
+            return try points.map {
+                try GeneralizedLinearMixedModel.pointValue(self, $0, nTheta: nTheta, nAGQ: nAGQ, nbParameter: nbParameter, lp0: lp0, start: start)
+            }
+        }
+        let results = PointResults(count: points.count)
+        let design = self.design, family = self.family, link = self.link
+        DispatchQueue.concurrentPerform(iterations: workerCount) { w in
+            do {
+                let model = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
+                var k = w
+                while k < points.count {
+                    results.set(k, try GeneralizedLinearMixedModel.pointValue(model, points[k], nTheta: nTheta, nAGQ: nAGQ,
+                                                                              nbParameter: nbParameter, lp0: lp0, start: start))
+                    k += workerCount
+                }
+            } catch {
+                results.fail(error)
+            }
+        }
+        if let e = results.error { throw e }
+        return results.values
+    }
+
+    /// One point's deviance on a given model object (see `evaluatePoints`).
+    static func pointValue(_ model: GeneralizedLinearMixedModel, _ v: [Double], nTheta: Int, nAGQ: Int, nbParameter: Double?,
+                           lp0: [Double]?, start: PIRLSState?) throws -> Double {
+        if let nb = nbParameter { model.family = .negativeBinomial(theta: exp(nb)) }
+        if let lp0, nAGQ == 1 {
+            return try model.lme4StageTwoDeviance(theta: Array(v[0..<nTheta]), beta: Array(v[nTheta...]), lp0: lp0)
+        }
+        model.warm = start
+        return try model.deviance(theta: Array(v[0..<nTheta]), beta: Array(v[nTheta...]), nAGQ: nAGQ)
+    }
+
     /// σ² (R_X'R_X)⁻¹ with σ = 1 from the joint weighted PLS problem at a PIRLS state.
     func rxCovariance(state s: PIRLSState, theta: [Double]) throws -> [Double] {
         let (w, r) = irls(eta: s.eta, mu: s.mu)
@@ -190,30 +233,34 @@ extension GeneralizedLinearMixedModel {
     func hessianCovariance(at x: [Double], nTheta: Int, nAGQ: Int, negativeBinomial: Bool, nbParameter: Double?, lp0: [Double]?) throws -> [Double] {
         let m = x.count
         let h = 1e-4
-        func f(_ v: [Double]) throws -> Double {
-            if let lp0, nAGQ == 1 {
-                if let nb = nbParameter { family = .negativeBinomial(theta: exp(nb)) }
-                return try lme4StageTwoDeviance(theta: Array(v[0..<nTheta]), beta: Array(v[nTheta...]), lp0: lp0)
-            }
-            return try outerDeviance(v + (nbParameter.map { [$0] } ?? []), nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
-        }
-        let f0 = try f(x)
-        var hess = [Double](repeating: 0, count: m * m)
-        var fp = [Double](repeating: 0, count: m), fm = fp
+        // every point of the central differences, in a fixed order: f0, then (x ± h eᵢ), then
+        // (x ± h eᵢ ± h eⱼ) for j < i
+        var points = [x]
         for i in 0..<m {
-            var a = x; a[i] += h; fp[i] = try f(a)
-            var b = x; b[i] -= h; fm[i] = try f(b)
-            hess[i + i * m] = (fp[i] - 2 * f0 + fm[i]) / (h * h)
+            var a = x; a[i] += h; points.append(a)
+            var b = x; b[i] -= h; points.append(b)
         }
         for i in 0..<m {
             for j in 0..<i {
-                var a = x; a[i] += h; a[j] += h
-                var b = x; b[i] += h; b[j] -= h
-                var c = x; c[i] -= h; c[j] += h
-                var d = x; d[i] -= h; d[j] -= h
-                let v = (try f(a) - f(b) - f(c) + f(d)) / (4 * h * h)
+                for (si, sj) in [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)] {
+                    var a = x; a[i] += si * h; a[j] += sj * h; points.append(a)
+                }
+            }
+        }
+        let values = try evaluatePoints(points, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
+                                        nbParameter: nbParameter, lp0: lp0)
+        let f0 = values[0]
+        var hess = [Double](repeating: 0, count: m * m)
+        for i in 0..<m {
+            hess[i + i * m] = (values[1 + 2 * i] - 2 * f0 + values[2 + 2 * i]) / (h * h)
+        }
+        var k = 1 + 2 * m
+        for i in 0..<m {
+            for j in 0..<i {
+                let v = (values[k] - values[k + 1] - values[k + 2] + values[k + 3]) / (4 * h * h)
                 hess[i + j * m] = v
                 hess[j + i * m] = v
+                k += 4
             }
         }
         // invert H by its Cholesky factor (it must be positive definite)
@@ -239,5 +286,27 @@ extension GeneralizedLinearMixedModel {
                            options: DataOptions = DataOptions()) throws -> MixedModelFit {
         let design = try MixedModelDesign(formula: formula, data: data, options: options)
         return try GeneralizedLinearMixedModel(design: design, family: family, link: link).fit(nAGQ: nAGQ)
+    }
+}
+
+/// Values written by concurrent workers, each to its own indices, and the first error.
+final class PointResults: @unchecked Sendable {
+    private(set) var values: [Double]
+    private(set) var error: Error?
+    private let lock = NSLockless()
+    init(count: Int) { values = [Double](repeating: .nan, count: count) }
+    func set(_ k: Int, _ v: Double) { lock.withLock { values[k] = v } }
+    func fail(_ e: Error) { lock.withLock { if error == nil { error = e } } }
+}
+
+/// A mutex from the C library (no Foundation needed).
+final class NSLockless: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
     }
 }

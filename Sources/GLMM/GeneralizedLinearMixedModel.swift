@@ -31,6 +31,9 @@ public final class GeneralizedLinearMixedModel {
     var saturatedCache: (family: Family, value: Double)?
     /// Objective evaluations so far.
     public internal(set) var evaluationCount = 0
+    /// Threads for the finite-difference Hessian of the standard errors (each with its own copy of
+    /// the model). 1 by default, so that fits run in parallel do not oversubscribe the machine.
+    public var workers = 1
     /// Called after each evaluation with (evaluation, parameters, objective).
     public var observer: ((Int, [Double], Double) -> Void)? = nil
 

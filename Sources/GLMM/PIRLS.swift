@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// The state PIRLS converges to: the conditional modes and what the Laplace deviance needs.
-struct PIRLSState {
+struct PIRLSState: Sendable {
     /// Spherical random effects ũ (original order).
     var u: [Double]
     /// Fixed effects (fixed during u-only PIRLS).

@@ -1,4 +1,5 @@
 import SparseLMM
+import GLMM
 
 /// Runs one workload on our engine and measures it. Called in a child process (`bench --child`),
 /// one process per workload, so that the peak resident memory is the workload's own.
@@ -35,6 +36,11 @@ enum OurRun {
                 return m
             }
 
+            if workload.family != .gaussian {
+                try measureGLMM(workload, loaded: loaded, repeatCount: repeatCount, evaluationSeconds: evaluationSeconds, into: &m)
+                m.peakRssMb = Memory.peakResidentMiB()
+                return m
+            }
             var designTimes = [Double](), modelTimes = [Double](), fitTimes = [Double]()
             var setupCPUTimes = [Double](), fitCPUTimes = [Double]()
             var runs = repeatCount.map { max(1, $0) } ?? 1
@@ -79,6 +85,62 @@ enum OurRun {
         }
         m.peakRssMb = Memory.peakResidentMiB()
         return m
+    }
+
+    /// The GLMM side: `GeneralizedLinearMixedModel` (Laplace, glmer's two stages and its default
+    /// Hessian-based standard errors), timed like the linear models; one evaluation is the Laplace
+    /// deviance at (θ, β) with PIRLS warm-started.
+    static func measureGLMM(_ workload: Workload, loaded: LoadedData, repeatCount: Int?, evaluationSeconds: Double,
+                            into m: inout OurMeasurement) throws {
+        let family: Family = workload.family == .binomial ? .binomial : .poisson
+        var designTimes = [Double](), modelTimes = [Double](), fitTimes = [Double]()
+        var setupCPUTimes = [Double](), fitCPUTimes = [Double]()
+        var runs = repeatCount.map { max(1, $0) } ?? 1
+        var run = 0
+        while run < runs {
+            let setupCPU0 = Clock.processCPU()
+            let (design, designSeconds) = try Clock.measure {
+                try MixedModelDesign(formula: workload.formula, data: loaded.table, options: loaded.options)
+            }
+            let (model, modelSeconds) = try Clock.measure { try GeneralizedLinearMixedModel(design: design, family: family) }
+            setupCPUTimes.append(Clock.processCPU() - setupCPU0)
+            let (fit, fitSeconds, fitCPU) = try Clock.measureWithCPU { try model.fit() }
+            designTimes.append(designSeconds); modelTimes.append(modelSeconds); fitTimes.append(fitSeconds)
+            fitCPUTimes.append(fitCPU)
+            if run == 0 { runs = runCount(afterFirst: designSeconds + modelSeconds + fitSeconds, fixed: repeatCount) }
+            if run == runs - 1 {
+                m.nobs = design.nobs; m.p = design.p; m.q = design.q; m.thetaCount = design.thetaCount
+                m.evaluations = fit.evaluations
+                m.objective = fit.objective
+                m.converged = fit.converged
+                m.singular = fit.singular
+                m.theta = fit.theta
+                m.fixef = fit.fixedEffects
+                m.fixefNames = fit.fixedEffectNames
+                if !fit.warnings.isEmpty { m.note = fit.warnings.joined(separator: "; ") }
+                let start = Clock.now(), startCPU = Clock.processCPU()
+                var count = 0
+                while count < 2 || Clock.now() - start < evaluationSeconds {
+                    _ = try model.deviance(theta: fit.theta, beta: fit.fixedEffects)
+                    count += 1
+                }
+                let perEvaluation = (Clock.now() - start) / Double(count)
+                m.secondsPerEvaluation = perEvaluation
+                m.cpuSecondsPerEvaluation = (Clock.processCPU() - startCPU) / Double(count)
+                m.evaluationsTimed = count
+                m.factor = factorStatistics(model.system.factor, secondsPerEvaluation: perEvaluation)
+            }
+            run += 1
+        }
+        m.runs = runs
+        m.designSeconds = designTimes.median
+        m.modelSeconds = modelTimes.median
+        m.setupSeconds = zip(designTimes, modelTimes).map { $0 + $1 }.median
+        m.fitSeconds = fitTimes.median
+        m.fitSecondsRuns = fitTimes
+        m.fitCpuSeconds = fitCPUTimes.median
+        m.setupCpuSeconds = setupCPUTimes.median
+        if let e = m.evaluations, e > 0 { m.fitSecondsPerEvaluation = fitTimes.median / Double(e) }
     }
 
     /// Copies what the fit reached into the measurement.

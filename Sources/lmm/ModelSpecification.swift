@@ -78,6 +78,7 @@ struct ModelSpecification {
             return Fitted(fit: try lmm.fit(), linear: lmm, generalized: nil)
         case .generalized(let family, let link, let nagq):
             let glmm = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
+            glmm.workers = BLASThreads.current   // the command runs one fit: its Hessian may use every core
             let progress = ProgressLine(label: "fitting")
             defer { progress.finish() }
             glmm.observer = { k, x, f in

@@ -37,6 +37,15 @@ import GLMM
         #expect(g1 == g2)
     }
 
+    @Test func glmmStandardErrorsDoNotDependOnTheHessianWorkers() throws {
+        for method in [GeneralizedLinearMixedModel.StandardErrorMethod.lme4Hessian, .exactHessian] {
+            let one = try GeneralizedLinearMixedModel(design: Self.cbppDesign(), family: .binomial)
+            let two = try GeneralizedLinearMixedModel(design: Self.cbppDesign(), family: .binomial)
+            two.workers = 2
+            #expect(try one.fit(standardErrors: method).standardErrors == two.fit(standardErrors: method).standardErrors)
+        }
+    }
+
     @Test func resultsAgreeAcrossBLASThreadCounts() throws {
         let design = try MixedModelDesign(formula: "y ~ 1 + service + (1 | s) + (1 | d) + (1 | dept:service)",
                                           data: Fixtures.table("InstEval.csv"),
