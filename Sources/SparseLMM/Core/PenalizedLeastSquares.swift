@@ -54,7 +54,7 @@ public final class PenalizedLeastSquares {
 
     /// Forms the pattern of Z'Z for the design's terms and analyses it symbolically.
     public init(design: MixedModelDesign, factorKind: FactorKind = .automatic,
-                ordering: SparseCholesky.Ordering = .automatic) throws {
+                ordering: SparseCholesky.Ordering = .fewestFlops) throws {
         let pattern = CrossProductPattern(terms: design.terms)
         self.pattern = pattern
         n = design.nobs

@@ -47,7 +47,7 @@ public final class RandomEffectsFactor {
     ///   - kind: simplicial, supernodal, or CHOLMOD's choice.
     ///   - ordering: a fill-reducing ordering of the random effects, or CHOLMOD's.
     init(pattern: CrossProductPattern, covariance: [CovarianceFactor], kind: FactorKind = .automatic,
-         ordering: SparseCholesky.Ordering = .automatic) throws {
+         ordering: SparseCholesky.Ordering = .fewestFlops) throws {
         self.pattern = pattern
         self.covariance = covariance
         let context = CholmodContext(kind: kind)

@@ -62,7 +62,7 @@ public final class LinearMixedModel {
     ///     analytic gradient, or automatic (the gradient from `OptimizationMethod.gradientThreshold`
     ///     covariance parameters on, where it needs fewer evaluations).
     public init(design: MixedModelDesign, criterion: Criterion = .reml, factorKind: FactorKind = .automatic,
-                ordering: SparseCholesky.Ordering = .automatic, optimization: OptimizationMethod = .automatic) throws {
+                ordering: SparseCholesky.Ordering = .fewestFlops, optimization: OptimizationMethod = .automatic) throws {
         guard case .numeric(let yRaw) = design.response else {
             throw ModelError.categoricalResponse(design.responseName)
         }
