@@ -24,7 +24,7 @@ struct DataArguments: ParsableArguments {
     @Option(help: "Offset column, added to the linear predictor.")
     var offset: String?
 
-    @Option(help: "BLAS threads for the dense parts of the factorisation (default: every core, as one fit runs at a time).")
+    @Option(help: "BLAS threads for the dense parts of the factorisation (default: every core when the factor has a large dense block, else 1).")
     var threads: Int?
 
     /// Sets the BLAS thread count for this process: one fit at a time uses every core.
@@ -90,8 +90,24 @@ enum CommandError: Error, CustomStringConvertible {
     }
 }
 
-/// Sets the OpenBLAS thread count: `requested`, or every online core when nil.
+/// Sets the OpenBLAS thread count when one was requested; otherwise `ThreadPolicy` decides once the
+/// model's factor is known.
 func setThreads(_ requested: Int?) throws {
     if let n = requested, n < 1 { throw CommandError.usage("--threads must be at least 1, got \(n)") }
-    BLASThreads.set(requested ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    ThreadPolicy.requested = requested
+    if let n = requested { BLASThreads.set(n) }
+}
+
+/// The command runs one fit at a time, so its BLAS may use every core — but only a large dense
+/// block of the factor gains from it: on smaller supernodes OpenBLAS's threads cost more than they
+/// save (InstEval and the 20-θ maximal design fit slower with two threads on two cores).
+enum ThreadPolicy {
+    nonisolated(unsafe) static var requested: Int? = nil
+
+    /// Sets the BLAS threads for a model whose widest supernode has `widestColumns` columns.
+    static func apply(widestSupernodeColumns widestColumns: Int) {
+        if requested != nil { return }
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        BLASThreads.set(widestColumns >= 2000 ? cores : 1)
+    }
 }

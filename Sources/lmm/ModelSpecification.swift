@@ -1,5 +1,8 @@
 import SparseLMM
 import GLMM
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The family, link, criterion and quadrature chosen on the command line, validated together.
 struct ModelSpecification {
@@ -66,6 +69,7 @@ struct ModelSpecification {
         switch kind {
         case .gaussian(let criterion):
             let lmm = try LinearMixedModel(design: design, criterion: criterion, optimization: optimization)
+            ThreadPolicy.apply(widestSupernodeColumns: lmm.factor.choleskyFactor.supernodeStatistics.widestColumns)
             let progress = ProgressLine(label: "fitting")
             defer { progress.finish() }
             lmm.observer = { k, theta, f in
@@ -78,7 +82,9 @@ struct ModelSpecification {
             return Fitted(fit: try lmm.fit(), linear: lmm, generalized: nil)
         case .generalized(let family, let link, let nagq):
             let glmm = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
-            glmm.workers = BLASThreads.current   // the command runs one fit: its Hessian may use every core
+            ThreadPolicy.apply(widestSupernodeColumns: glmm.system.factor.choleskyFactor.supernodeStatistics.widestColumns)
+            // the command runs one fit: the Hessian's points may use every core
+            glmm.workers = ThreadPolicy.requested ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
             let progress = ProgressLine(label: "fitting")
             defer { progress.finish() }
             glmm.observer = { k, x, f in
