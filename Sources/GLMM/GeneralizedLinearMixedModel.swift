@@ -68,8 +68,14 @@ public final class GeneralizedLinearMixedModel {
     /// The nAGQ ≥ 1 objective at (θ, β): Laplace (nAGQ = 1) or adaptive Gauss-Hermite deviance
     /// with u from PIRLS.
     public func deviance(theta: [Double], beta: [Double], nAGQ: Int = 1) throws -> Double {
+        try deviance(theta: theta, beta: beta, nAGQ: nAGQ, freshFactor: false)
+    }
+
+    /// `deviance(theta:beta:nAGQ:)`; with `freshFactor` the PIRLS steps start from a factorisation
+    /// at (θ, the warm start) rather than the factor left by the previous evaluation.
+    func deviance(theta: [Double], beta: [Double], nAGQ: Int, freshFactor: Bool) throws -> Double {
         let start = warm?.u ?? [Double](repeating: 0, count: q)
-        let s = try pirlsModes(theta: theta, beta: beta, start: start)
+        let s = try pirlsModes(theta: theta, beta: beta, start: start, freshFactor: freshFactor)
         warm = s
         if nAGQ <= 1 { return s.laplace }
         return adaptiveGaussHermiteDeviance(state: s, theta: theta, rule: GaussHermiteRule(points: nAGQ))

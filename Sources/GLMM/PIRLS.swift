@@ -38,6 +38,8 @@ extension GeneralizedLinearMixedModel {
     static let pirlsMaxIterations = 200
     static let pirlsMaxHalvings = 30
     static let pirlsTolerance = 1e-12
+    /// Quasi-Newton PIRLS steps on one factorisation before it is refreshed regardless.
+    static let pirlsStepsPerFactor = 25
 
     /// μ, the unit-deviance sum and the −2 log-likelihood for a linear predictor. The
     /// log-likelihood is the deviance plus the saturated model's −2 log-likelihood, a constant
@@ -104,31 +106,51 @@ extension GeneralizedLinearMixedModel {
     }
 
     /// u-only PIRLS at (θ, β) from the warm start `u0` (lme4's nAGQ ≥ 1 inner loop).
-    func pirlsModes(theta: [Double], beta: [Double], start u0: [Double]) throws -> PIRLSState {
+    ///
+    /// Each step is δ = H₀⁻¹(Λ'Z'Wr − u) (`PenalizedLeastSquares.modeCorrection`) with step-halving
+    /// on the penalised deviance. H₀ is the factor as it stands — usually from the previous θ or the
+    /// previous weights, so the step costs two triangular solves instead of a factorisation —
+    /// and the factor is refreshed at the current (θ, W) whenever the steps stop contracting fast
+    /// (ratio of successive steps above ½), need halving, or run long; with a fresh factor the step
+    /// is the Fisher-scoring (PIRLS) step. Converged when a step whose contraction is at most ½
+    /// moves no mode by more than 10⁻¹⁰(1 + max|ũ|) (so the modes are that close to the fixed
+    /// point), or when a fresh-factor step no longer lowers the penalised deviance (as under
+    /// complete separation). One factorisation at the converged weights then gives log|L|².
+    /// `freshFactor` factors at the start, so the result depends on (θ, β, u0) only, not on what
+    /// the factor held before (the Hessian's points on several workers).
+    func pirlsModes(theta: [Double], beta: [Double], start u0: [Double], freshFactor: Bool = false) throws -> PIRLSState {
         system.factor.setParameters(theta)
         let xb = fixedPredictor(beta)
         var u = u0
         var zlu = system.zLambda(u)
         var eta = zip(xb, zlu).map { $0 + $1 }
         var (mu, dev, m2ll) = evaluateMeans(eta)
-        var usq = u.reduce(0) { $0 + $1 * $1 }
-        var pdev = dev + usq
+        var pdev = dev + u.reduce(0) { $0 + $1 * $1 }
+        var refactor = freshFactor || !system.hasFactorization
+        var stepsSinceFactor = 0
+        var previousStep = Double.infinity
         var converged = false
         for _ in 0..<Self.pirlsMaxIterations {
             let (w, r) = irls(eta: eta, mu: mu)
-            system.setWeights(w)
-            let target = (0..<n).map { zlu[$0] + r[$0] }
-            let (uNew, _) = try theta.withUnsafeBufferPointer { try system.conditionalModes(theta: $0, residual: target) }
+            if refactor || stepsSinceFactor >= Self.pirlsStepsPerFactor {
+                system.setWeights(w)
+                try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
+                refactor = false
+                stepsSinceFactor = 0
+                previousStep = .infinity
+            }
+            let exact = stepsSinceFactor == 0
+            stepsSinceFactor += 1
+            let delta = try system.modeCorrection(weightedResidual: (0..<n).map { w[$0] * r[$0] }, u: u)
             var step = 1.0
             var accepted = false
             var last = (u, zlu, eta, mu, dev, m2ll, pdev)
             for _ in 0..<Self.pirlsMaxHalvings {
-                let uTry = (0..<q).map { u[$0] + step * (uNew[$0] - u[$0]) }
+                let uTry = (0..<q).map { u[$0] + step * delta[$0] }
                 let zTry = system.zLambda(uTry)
                 let etaTry = zip(xb, zTry).map { $0 + $1 }
                 let (muTry, devTry, m2Try) = evaluateMeans(etaTry)
-                let usqTry = uTry.reduce(0) { $0 + $1 * $1 }
-                let pTry = devTry + usqTry
+                let pTry = devTry + uTry.reduce(0) { $0 + $1 * $1 }
                 last = (uTry, zTry, etaTry, muTry, devTry, m2Try, pTry)
                 if pTry.isFinite && pTry <= pdev + Self.pirlsTolerance * (abs(pdev) + 1) {
                     accepted = true
@@ -137,27 +159,32 @@ extension GeneralizedLinearMixedModel {
                 step /= 2
             }
             if !accepted {
+                // a stale factor may point badly: refresh it and try the exact step
+                if !exact { refactor = true; continue }
                 // no decrease at all: converged if the change is at round-off level
                 if abs(last.6 - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
                 throw GLMMError.pirlsStepHalvingFailed
             }
             let change = pdev - last.6
-            var maxDelta = 0.0
-            for j in 0..<q { maxDelta = max(maxDelta, abs(last.0[j] - u[j])) }
+            var stepSize = 0.0, uMax = 0.0
+            for j in 0..<q {
+                stepSize = max(stepSize, abs(last.0[j] - u[j]))
+                uMax = max(uMax, abs(last.0[j]))
+            }
             (u, zlu, eta, mu, dev, m2ll, pdev) = last
-            usq = u.reduce(0) { $0 + $1 * $1 }
-            // converged when the penalised deviance no longer moves (Newton's quadratic convergence
-            // leaves the modes within ~1e-6 and the deviance within ~1e-12); under complete
-            // separation the modes drift while the deviance flattens out, which also stops here
-            _ = maxDelta
-            if change <= Self.pirlsTolerance * (abs(pdev) + 1) { converged = true; break }
+            let contraction = stepSize / previousStep
+            previousStep = stepSize
+            if stepSize <= 1e-10 * (1 + uMax) && contraction <= 0.5 { converged = true; break }
+            // a Newton step that no longer lowers the penalised deviance: converged to round-off,
+            // or (complete separation) the modes drift while the deviance flattens out
+            if exact && change <= Self.pirlsTolerance * (abs(pdev) + 1) { converged = true; break }
+            if !exact && (step < 1 || contraction > 0.5) { refactor = true }
         }
         if !converged { throw GLMMError.pirlsDidNotConverge(iterations: Self.pirlsMaxIterations) }
         // the factor at the weights of the final μ gives log|L|²
         let (w, _) = irls(eta: eta, mu: mu)
         system.setWeights(w)
         try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
-        _ = usq
         return PIRLSState(u: u, beta: beta, eta: eta, mu: mu, minusTwoLogLik: m2ll, deviance: dev,
                           ldL2: system.factor.logDeterminant, weights: w)
     }

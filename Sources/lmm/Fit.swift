@@ -27,6 +27,9 @@ struct Fit: ParsableCommand {
     @Option(name: .customLong("se"), help: "GLMM standard errors: auto (lme4's for small models, exact for large), lme4 (lme4's default Hessian), exact (Hessian of the exact Laplace deviance) or conditional (R_X, lme4's use.hessian = FALSE).")
     var standardErrors: String = "auto"
 
+    @Option(name: .customLong("stage2"), help: "The function a GLMM's second stage minimises over (theta, beta): auto (lme4's for small models, exact for large), lme4 (glmer's: PIRLS restarted from stage 1's linear predictor at glmer's tolerance, so the estimates are glmer's) or exact (the Laplace deviance with PIRLS converged: a lower deviance, fewer factorisations).")
+    var stageTwo: String = "auto"
+
     @Option(help: "How a Gaussian model's covariance parameters are optimised: auto (BOBYQA for few, L-BFGS with the analytic gradient for many), bobyqa, lbfgs.")
     var optimizer: String = "auto"
 
@@ -43,6 +46,7 @@ struct Fit: ParsableCommand {
             if reml && ml { throw CommandError.usage("--reml and --ml are mutually exclusive") }
             var spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml, standardErrors: standardErrors)
             spec.optimization = try ModelSpecification.optimization(optimizer)
+            spec.stageTwo = try ModelSpecification.stageTwoObjective(stageTwo)
             let method = try ddf.map { try DegreesOfFreedomMethod(argument: $0) }
             let intervalRequest = try intervals.request()
             if method == .kenwardRoger && ml { throw CommandError.usage("Kenward-Roger's method needs a REML fit; drop --ml") }

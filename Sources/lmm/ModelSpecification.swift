@@ -11,6 +11,16 @@ struct ModelSpecification {
     let standardErrors: GeneralizedLinearMixedModel.StandardErrorMethod
     /// How a Gaussian model's θ is optimised.
     var optimization: OptimizationMethod = .automatic
+    /// The function a GLMM's stage 2 minimises.
+    var stageTwo: GeneralizedLinearMixedModel.StageTwoObjective = .automatic
+
+    /// `--stage2 auto|lme4|exact`.
+    static func stageTwoObjective(_ name: String) throws -> GeneralizedLinearMixedModel.StageTwoObjective {
+        guard let o = GeneralizedLinearMixedModel.StageTwoObjective(rawValue: name.lowercased()) else {
+            throw CommandError.usage("--stage2 must be auto, lme4 or exact, got '\(name)'")
+        }
+        return o
+    }
 
     /// `--optimizer auto|bobyqa|lbfgs`.
     static func optimization(_ name: String) throws -> OptimizationMethod {
@@ -94,7 +104,7 @@ struct ModelSpecification {
                     progress.update("evaluation \(k), deviance \(RNumberFormat.significant(f, 10))")
                 }
             }
-            return Fitted(fit: try glmm.fit(nAGQ: nagq, standardErrors: standardErrors), linear: nil, generalized: glmm)
+            return Fitted(fit: try glmm.fit(nAGQ: nagq, standardErrors: standardErrors, stageTwo: stageTwo), linear: nil, generalized: glmm)
         }
     }
 

@@ -91,3 +91,60 @@ import GLMM
         #expect(close(conditional.standardErrors[0], 0.2278523702, rel: 1e-3))
     }
 }
+
+/// Stage 2's two objectives and the quasi-Newton PIRLS that reuses the factor.
+@Suite struct GLMMStageTwoTests {
+    static func cbpp() throws -> (design: MixedModelDesign, ref: [String: Any]) {
+        let ref = try Fixtures.fit("cbpp_binom_laplace")
+        return (try Fixtures.design(ref), ref)
+    }
+
+    @Test func glmersFunctionReproducesGlmersEstimates() throws {
+        // glmer's stage-2 function (PIRLS restarted at stage 1's linear predictor, tolPwrss 1e-7)
+        // puts the estimates within ~1e-5 of glmer's; the exact Laplace deviance has its minimum
+        // a little away (up to ~5e-4 relative here) and below.
+        let (design, ref) = try Self.cbpp()
+        let fixef = ref["fixef"] as! [String: Double], se = ref["se"] as! [String: Double]
+        let glmerLike = try GeneralizedLinearMixedModel(design: design, family: .binomial).fit(stageTwo: .lme4)
+        let exact = try GeneralizedLinearMixedModel(design: design, family: .binomial).fit(stageTwo: .exact)
+        var exactFarthest = 0.0
+        for (j, name) in glmerLike.fixedEffectNames.enumerated() {
+            #expect(close(glmerLike.fixedEffects[j], fixef[name]!, rel: 1e-4), "\(name): \(glmerLike.fixedEffects[j]) vs \(fixef[name]!)")
+            #expect(close(glmerLike.standardErrors[j], se[name]!, rel: 1e-4), "se \(name): \(glmerLike.standardErrors[j]) vs \(se[name]!)")
+            exactFarthest = max(exactFarthest, abs(exact.fixedEffects[j] / fixef[name]! - 1))
+        }
+        #expect(exactFarthest > 1e-4 && exactFarthest < 1e-3)
+        #expect(exact.objective <= glmerLike.objective + 1e-9)
+        #expect(glmerLike.optimizerReport.contains("glmer's deviance function"))
+        #expect(exact.optimizerReport.contains("PIRLS converged"))
+    }
+
+    @Test func automaticChoosesGlmersFunctionForSmallModelsAndExactWithExactStandardErrors() throws {
+        let (design, _) = try Self.cbpp()
+        let auto = try GeneralizedLinearMixedModel(design: design, family: .binomial).fit()
+        #expect(auto.optimizerReport.contains("glmer's deviance function"))
+        let exactSE = try GeneralizedLinearMixedModel(design: design, family: .binomial).fit(standardErrors: .exactHessian)
+        #expect(exactSE.optimizerReport.contains("PIRLS converged"))
+    }
+
+    @Test func reusingTheFactorGivesTheFreshlyFactoredDeviance() throws {
+        // PIRLS steps on the factor left by an evaluation at another θ converge to the same modes
+        // as steps on a fresh factorisation: the deviances agree to round-off.
+        let (design, _) = try Self.cbpp()
+        let beta = [-1.40, -0.99, -1.13, -1.58]
+        let stale = try GeneralizedLinearMixedModel(design: design, family: .binomial)
+        _ = try stale.deviance(theta: [2.5], beta: [-0.5, 0, 0, 0])
+        let afterOther = try stale.deviance(theta: [0.64], beta: beta)
+        let fresh = try GeneralizedLinearMixedModel(design: design, family: .binomial).deviance(theta: [0.64], beta: beta)
+        #expect(abs(afterOther - fresh) <= 1e-10 * abs(fresh), "\(afterOther) vs \(fresh)")
+        // and a crossed Bernoulli model with many modes
+        let verbagg = try MixedModelDesign(formula: "r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)",
+                                           data: Fixtures.table("VerbAgg.csv"), options: DataOptions(factorColumns: ["id"]))
+        let vb = [0.2, 0.057, 0.32, -1.06, -2.1, -1.06]
+        let m = try GeneralizedLinearMixedModel(design: verbagg, family: .binomial)
+        _ = try m.deviance(theta: [1.0, 0.3], beta: vb)
+        let a = try m.deviance(theta: [1.34, 0.495], beta: vb)
+        let b = try GeneralizedLinearMixedModel(design: verbagg, family: .binomial).deviance(theta: [1.34, 0.495], beta: vb)
+        #expect(abs(a - b) <= 1e-10 * abs(b), "\(a) vs \(b)")
+    }
+}

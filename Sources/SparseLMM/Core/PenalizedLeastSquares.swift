@@ -201,6 +201,33 @@ public final class PenalizedLeastSquares {
         return (u, factor.logDeterminant)
     }
 
+    /// Whether the factor holds a factorisation of Λ'Z'WZΛ + I (at some θ and weights).
+    public var hasFactorization: Bool { factor.isFactorized }
+
+    /// A quasi-Newton correction of the spherical random effects with the factor as it stands:
+    /// δ = (LL')⁻¹(Λ'Z's − u), where s = W r is the weighted working residual, so Λ'Z's − u is half
+    /// the negative gradient of the penalised deviance Σ dᵢ + ‖u‖² in u (glmer vignette, eq. 14),
+    /// and LL' the last factorisation of Λ'Z'WZΛ + I — at other weights or another θ it is an
+    /// approximate Hessian, at the current ones the PIRLS (Fisher scoring) step. Uses the current
+    /// λ; O(n) for Z's, no refactorisation.
+    public func modeCorrection(weightedResidual s: [Double], u: [Double]) throws -> [Double] {
+        guard factor.isFactorized else { throw LinearAlgebraError.notFactorized }
+        var zts = [Double](repeating: 0, count: q)
+        s.withUnsafeBufferPointer { sb in
+            zts.withUnsafeMutableBufferPointer { pattern.zTransposeTimes(sb, columns: 1, weights: nil, into: $0) }
+        }
+        var v = [Double](repeating: 0, count: q)
+        zts.withUnsafeBufferPointer { src in v.withUnsafeMutableBufferPointer { factor.lambdaTransposePermuted(src, columns: 1, into: $0) } }
+        factor.permutation.withUnsafeBufferPointer { perm in
+            for i in 0..<q { v[i] -= u[Int(perm[i])] }
+        }
+        try v.withUnsafeMutableBufferPointer { try factor.solveL($0.baseAddress!, columns: 1) }
+        try v.withUnsafeMutableBufferPointer { try factor.solveLt($0.baseAddress!, columns: 1) }
+        var delta = [Double](repeating: 0, count: q)
+        v.withUnsafeBufferPointer { src in delta.withUnsafeMutableBufferPointer { factor.original(from: src, into: $0) } }
+        return delta
+    }
+
     /// Z Λ u for spherical random effects u (original order): an n-vector.
     public func zLambda(_ u: [Double]) -> [Double] {
         var b = [Double](repeating: 0, count: q)

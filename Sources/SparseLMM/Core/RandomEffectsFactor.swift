@@ -266,6 +266,9 @@ public final class RandomEffectsFactor {
         try cholesky.factorize(matrix, shift: 1)
     }
 
+    /// Whether L holds a numeric factorisation (the last `update` succeeded).
+    var isFactorized: Bool { cholesky.isFactorized }
+
     /// log det(Λ'Z'WZΛ + I) (lme4's ldL2).
     public var logDeterminant: Double { cholesky.logDeterminant }
 

@@ -30,6 +30,8 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
     case lapack(routine: String, info: Int32)
     /// The factor would need more than 2³¹ entries (CHOLMOD's 32-bit index limit).
     case tooLarge(call: String)
+    /// A solve was asked of a factor that has not been factorised.
+    case notFactorized
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
             return "CHOLMOD ran out of memory in \(call)"
         case .lapack(let routine, let info):
             return "LAPACK \(routine) failed with info = \(info)"
+        case .notFactorized:
+            return "no numeric factorisation to solve with (factor the matrix first)"
         case .tooLarge:
             return "the sparse Cholesky factor of this model would have more than 2^31 nonzeros (16 GiB of values and beyond 32-bit indices): crossed grouping factors with this many levels fill the factor densely; reduce the levels of the smaller crossed factor"
         }
