@@ -212,15 +212,21 @@ extension GeneralizedLinearMixedModel {
     }
 
     /// The deviance at each point (θ, β): lme4's stage-2 function from `lp0`, or the exact one with
-    /// PIRLS started at the optimum's modes — so each value is independent of the others and of the
-    /// order — on `workers` threads, each with its own model (its own CHOLMOD workspace).
+    /// PIRLS started at the optimum's modes and, for its quasi-Newton steps, the factorisation at
+    /// the optimum's θ and weights (made once per worker and restored before each point) — so
+    /// each value is independent of the others and of the order — on `workers` threads, each with
+    /// its own model (its own CHOLMOD workspace).
     func evaluatePoints(_ points: [[Double]], nTheta: Int, nAGQ: Int, negativeBinomial: Bool, nbParameter: Double?,
                         lp0: [Double]?) throws -> [Double] {
         let start = warm
+        let restartsPIRLS = lp0 != nil && nAGQ == 1
+        let optimumTheta = Array((points.first ?? []).prefix(nTheta))
         let workerCount = min(max(1, workers), points.count)
         if workerCount == 1 {
+            let snapshot = restartsPIRLS ? nil : try optimumFactor(theta: optimumTheta, state: start)
             return try points.map {
-                try GeneralizedLinearMixedModel.pointValue(self, $0, nTheta: nTheta, nAGQ: nAGQ, nbParameter: nbParameter, lp0: lp0, start: start)
+                try GeneralizedLinearMixedModel.pointValue(self, $0, nTheta: nTheta, nAGQ: nAGQ, nbParameter: nbParameter, lp0: lp0,
+                                                           start: start, factor: snapshot)
             }
         }
         let results = PointResults(count: points.count)
@@ -228,10 +234,12 @@ extension GeneralizedLinearMixedModel {
         DispatchQueue.concurrentPerform(iterations: workerCount) { w in
             do {
                 let model = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
+                let snapshot = restartsPIRLS ? nil : try model.optimumFactor(theta: optimumTheta, state: start)
                 var k = w
                 while k < points.count {
                     results.set(k, try GeneralizedLinearMixedModel.pointValue(model, points[k], nTheta: nTheta, nAGQ: nAGQ,
-                                                                              nbParameter: nbParameter, lp0: lp0, start: start))
+                                                                              nbParameter: nbParameter, lp0: lp0, start: start,
+                                                                              factor: snapshot))
                     k += workerCount
                 }
             } catch {
@@ -242,15 +250,26 @@ extension GeneralizedLinearMixedModel {
         return results.values
     }
 
-    /// One point's deviance on a given model object (see `evaluatePoints`).
+    /// The factorisation of Λ'Z'WZΛ + I at θ and the weights of `state`, as values to restore
+    /// (nil for a simplicial factor or without a state).
+    func optimumFactor(theta: [Double], state: PIRLSState?) throws -> [Double]? {
+        guard let state, theta.count == thetaStart.count else { return nil }
+        system.setWeights(state.weights)
+        try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
+        return system.factor.snapshot()
+    }
+
+    /// One point's deviance on a given model object (see `evaluatePoints`): PIRLS steps start on
+    /// `factor` when given, else on a fresh factorisation.
     static func pointValue(_ model: GeneralizedLinearMixedModel, _ v: [Double], nTheta: Int, nAGQ: Int, nbParameter: Double?,
-                           lp0: [Double]?, start: PIRLSState?) throws -> Double {
+                           lp0: [Double]?, start: PIRLSState?, factor: [Double]?) throws -> Double {
         if let nb = nbParameter { model.family = .negativeBinomial(theta: exp(nb)) }
         if let lp0, nAGQ == 1 {
             return try model.lme4StageTwoDeviance(theta: Array(v[0..<nTheta]), beta: Array(v[nTheta...]), lp0: lp0)
         }
         model.warm = start
-        return try model.deviance(theta: Array(v[0..<nTheta]), beta: Array(v[nTheta...]), nAGQ: nAGQ, freshFactor: true)
+        if let factor { model.system.factor.restore(factor) }
+        return try model.deviance(theta: Array(v[0..<nTheta]), beta: Array(v[nTheta...]), nAGQ: nAGQ, freshFactor: factor == nil)
     }
 
     /// σ² (R_X'R_X)⁻¹ with σ = 1 from the joint weighted PLS problem at a PIRLS state.

@@ -41,6 +41,16 @@ extension GeneralizedLinearMixedModel {
     /// Quasi-Newton PIRLS steps on one factorisation before it is refreshed regardless.
     static let pirlsStepsPerFactor = 25
 
+    /// Whether PIRLS steps reuse a factorisation (see `PIRLSSteps`): automatically when a
+    /// factorisation costs more than ~1000 flops per observation, the O(n) work of an extra step.
+    var pirlsReusesFactor: Bool {
+        switch pirlsSteps {
+        case .newton: return false
+        case .reuseFactor: return true
+        case .automatic: return flopsPerFactorization > 1000 * Double(n)
+        }
+    }
+
     /// μ, the unit-deviance sum and the −2 log-likelihood for a linear predictor. The
     /// log-likelihood is the deviance plus the saturated model's −2 log-likelihood, a constant
     /// computed once per family.
@@ -126,13 +136,14 @@ extension GeneralizedLinearMixedModel {
         var eta = zip(xb, zlu).map { $0 + $1 }
         var (mu, dev, m2ll) = evaluateMeans(eta)
         var pdev = dev + u.reduce(0) { $0 + $1 * $1 }
+        let reuse = pirlsReusesFactor
         var refactor = freshFactor || !system.hasFactorization
         var stepsSinceFactor = 0
         var previousStep = Double.infinity
         var converged = false
         for _ in 0..<Self.pirlsMaxIterations {
             let (w, r) = irls(eta: eta, mu: mu)
-            if refactor || stepsSinceFactor >= Self.pirlsStepsPerFactor {
+            if refactor || !reuse || stepsSinceFactor >= Self.pirlsStepsPerFactor {
                 system.setWeights(w)
                 try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
                 refactor = false
@@ -190,7 +201,11 @@ extension GeneralizedLinearMixedModel {
     }
 
     /// Joint PIRLS over (β, u) at θ (lme4's nAGQ = 0), from a warm start or from the family's
-    /// starting means.
+    /// starting means. The steps are `PenalizedLeastSquares.jointCorrection` on the blocks of the
+    /// last evaluation, refreshed at the current (θ, W) by the rules of `pirlsModes`; from the
+    /// starting means (η not yet of the form Xβ + ZΛu) the first step is the full solve. The
+    /// final evaluation at the converged weights gives log|L|² and leaves the blocks current for
+    /// the next θ.
     func pirlsJoint(theta: [Double], start: PIRLSState?) throws -> PIRLSState {
         system.factor.setParameters(theta)
         var beta: [Double], u: [Double], eta: [Double], mu: [Double], dev: Double, m2ll: Double, pdev: Double
@@ -209,19 +224,36 @@ extension GeneralizedLinearMixedModel {
             dev = 0; m2ll = 0
             pdev = .infinity
         }
+        let reuse = pirlsReusesFactor
+        var refactor = start == nil || !system.hasJointFactorization
+        var stepsSinceFactor = 0
+        var previousStep = Double.infinity
         var converged = false
         for _ in 0..<Self.pirlsMaxIterations {
             let (w, r) = irls(eta: eta, mu: mu)
-            system.setWeights(w)
-            system.setResponse((0..<n).map { eta[$0] - response.offset[$0] + r[$0] })
-            _ = try theta.withUnsafeBufferPointer { try system.evaluate(theta: $0) }
-            let (betaNew, uNew, _) = try system.solution()
+            var delta: (beta: [Double], u: [Double])? = nil
+            if refactor || !reuse || stepsSinceFactor >= Self.pirlsStepsPerFactor {
+                system.setWeights(w)
+                system.setResponse((0..<n).map { eta[$0] - response.offset[$0] + r[$0] })
+                _ = try theta.withUnsafeBufferPointer { try system.evaluate(theta: $0) }
+                refactor = false
+                stepsSinceFactor = 0
+                previousStep = .infinity
+                if pdev.isInfinite {
+                    // from the starting means: the weighted least-squares solution itself
+                    let (betaNew, uNew, _) = try system.solution()
+                    delta = ((0..<p).map { betaNew[$0] - beta[$0] }, (0..<q).map { uNew[$0] - u[$0] })
+                }
+            }
+            let exact = stepsSinceFactor == 0
+            stepsSinceFactor += 1
+            let d = try delta ?? system.jointCorrection(weightedResidual: (0..<n).map { w[$0] * r[$0] }, u: u)
             var step = 1.0
             var accepted = false
             var last = (beta, u, eta, mu, dev, m2ll, pdev)
             for _ in 0..<Self.pirlsMaxHalvings {
-                let bTry = (0..<p).map { beta[$0] + step * (betaNew[$0] - beta[$0]) }
-                let uTry = (0..<q).map { u[$0] + step * (uNew[$0] - u[$0]) }
+                let bTry = (0..<p).map { beta[$0] + step * d.beta[$0] }
+                let uTry = (0..<q).map { u[$0] + step * d.u[$0] }
                 let xb = fixedPredictor(bTry), zl = system.zLambda(uTry)
                 let etaTry = zip(xb, zl).map { $0 + $1 }
                 let (muTry, devTry, m2Try) = evaluateMeans(etaTry)
@@ -234,21 +266,27 @@ extension GeneralizedLinearMixedModel {
                 step /= 2
             }
             if !accepted {
+                if !exact { refactor = true; continue }
                 if abs(last.6 - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
                 throw GLMMError.pirlsStepHalvingFailed
             }
             let change = pdev - last.6
-            var maxDelta = 0.0
-            for j in 0..<q { maxDelta = max(maxDelta, abs(last.1[j] - u[j])) }
-            for j in 0..<p { maxDelta = max(maxDelta, abs(last.0[j] - beta[j])) }
+            var stepSize = 0.0, size = 0.0
+            for j in 0..<q { stepSize = max(stepSize, abs(last.1[j] - u[j])); size = max(size, abs(last.1[j])) }
+            for j in 0..<p { stepSize = max(stepSize, abs(last.0[j] - beta[j])); size = max(size, abs(last.0[j])) }
             (beta, u, eta, mu, dev, m2ll, pdev) = last
-            _ = maxDelta
-            if change.isFinite && change <= Self.pirlsTolerance * (abs(pdev) + 1) { converged = true; break }
+            let contraction = stepSize / previousStep
+            previousStep = stepSize
+            if stepSize <= 1e-10 * (1 + size) && contraction <= 0.5 { converged = true; break }
+            if exact && change.isFinite && change <= Self.pirlsTolerance * (abs(pdev) + 1) { converged = true; break }
+            if !exact && (step < 1 || contraction > 0.5) { refactor = true }
         }
         if !converged { throw GLMMError.pirlsDidNotConverge(iterations: Self.pirlsMaxIterations) }
-        let (w, _) = irls(eta: eta, mu: mu)
+        // the evaluation at the weights of the final μ gives log|L|² and current blocks
+        let (w, r) = irls(eta: eta, mu: mu)
         system.setWeights(w)
-        try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
+        system.setResponse((0..<n).map { eta[$0] - response.offset[$0] + r[$0] })
+        _ = try theta.withUnsafeBufferPointer { try system.evaluate(theta: $0) }
         return PIRLSState(u: u, beta: beta, eta: eta, mu: mu, minusTwoLogLik: m2ll, deviance: dev,
                           ldL2: system.factor.logDeterminant, weights: w)
     }

@@ -129,10 +129,11 @@ import GLMM
 
     @Test func reusingTheFactorGivesTheFreshlyFactoredDeviance() throws {
         // PIRLS steps on the factor left by an evaluation at another θ converge to the same modes
-        // as steps on a fresh factorisation: the deviances agree to round-off.
+        // as Newton steps on a fresh factorisation each: the deviances agree to round-off.
         let (design, _) = try Self.cbpp()
         let beta = [-1.40, -0.99, -1.13, -1.58]
         let stale = try GeneralizedLinearMixedModel(design: design, family: .binomial)
+        stale.pirlsSteps = .reuseFactor
         _ = try stale.deviance(theta: [2.5], beta: [-0.5, 0, 0, 0])
         let afterOther = try stale.deviance(theta: [0.64], beta: beta)
         let fresh = try GeneralizedLinearMixedModel(design: design, family: .binomial).deviance(theta: [0.64], beta: beta)
@@ -142,9 +143,28 @@ import GLMM
                                            data: Fixtures.table("VerbAgg.csv"), options: DataOptions(factorColumns: ["id"]))
         let vb = [0.2, 0.057, 0.32, -1.06, -2.1, -1.06]
         let m = try GeneralizedLinearMixedModel(design: verbagg, family: .binomial)
+        m.pirlsSteps = .reuseFactor
         _ = try m.deviance(theta: [1.0, 0.3], beta: vb)
         let a = try m.deviance(theta: [1.34, 0.495], beta: vb)
-        let b = try GeneralizedLinearMixedModel(design: verbagg, family: .binomial).deviance(theta: [1.34, 0.495], beta: vb)
+        let newton = try GeneralizedLinearMixedModel(design: verbagg, family: .binomial)
+        newton.pirlsSteps = .newton
+        let b = try newton.deviance(theta: [1.34, 0.495], beta: vb)
         #expect(abs(a - b) <= 1e-10 * abs(b), "\(a) vs \(b)")
+        // stage 1's joint PIRLS over (β, u) on a reused factor: the same deviances along a path
+        let reuse = try GeneralizedLinearMixedModel(design: verbagg, family: .binomial)
+        reuse.pirlsSteps = .reuseFactor
+        let refactor = try GeneralizedLinearMixedModel(design: verbagg, family: .binomial)
+        refactor.pirlsSteps = .newton
+        for theta in [[1.0, 1.0], [1.3, 0.5], [0.4, 0.9], [1.34, 0.495]] {
+            let x = try reuse.jointDeviance(theta: theta), y = try refactor.jointDeviance(theta: theta)
+            #expect(abs(x - y) <= 1e-10 * abs(y), "joint at \(theta): \(x) vs \(y)")
+        }
+        // and whole fits agree
+        let fitReuse = try { let g = try GeneralizedLinearMixedModel(design: design, family: .binomial); g.pirlsSteps = .reuseFactor; return try g.fit(stageTwo: .exact) }()
+        let fitNewton = try { let g = try GeneralizedLinearMixedModel(design: design, family: .binomial); g.pirlsSteps = .newton; return try g.fit(stageTwo: .exact) }()
+        #expect(abs(fitReuse.objective - fitNewton.objective) <= 1e-8 * fitNewton.objective)
+        for j in 0..<fitNewton.fixedEffects.count {
+            #expect(abs(fitReuse.fixedEffects[j] - fitNewton.fixedEffects[j]) <= 1e-3 * fitNewton.standardErrors[j])
+        }
     }
 }

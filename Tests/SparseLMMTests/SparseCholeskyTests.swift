@@ -176,3 +176,41 @@ func matVec(_ a: [Double], _ x: [Double], n: Int) -> [Double] {
         #expect(checked >= n)
     }
 }
+
+/// The quasi-Newton corrections of `PenalizedLeastSquares` on a fresh factorisation are the
+/// Newton step exactly: from any (β, u) they land on the penalised least-squares solution.
+@Suite struct PenalizedLeastSquaresCorrectionTests {
+    static func system() throws -> (PenalizedLeastSquares, [Double], MixedModelDesign) {
+        let design = try MixedModelDesign(formula: "Reaction ~ Days + (Days | Subject)", data: Fixtures.table("sleepstudy.csv"))
+        guard case .numeric(let y) = design.response else { throw ModelError.missingResponse }
+        let pls = try PenalizedLeastSquares(design: design)
+        let w = (0..<design.nobs).map { 0.5 + Double($0 % 7) / 7 }
+        pls.setWeights(w)
+        pls.setResponse(y)
+        return (pls, w, design)
+    }
+
+    @Test func jointCorrectionReachesTheSolution() throws {
+        let (pls, w, design) = try Self.system()
+        guard case .numeric(let y) = design.response else { return }
+        let theta = [0.9, 0.05, 0.2]
+        _ = try theta.withUnsafeBufferPointer { try pls.evaluate(theta: $0) }
+        let (betaHat, uHat, _) = try pls.solution()
+        let beta = [200.0, 5.0], u = (0..<pls.q).map { Double($0 % 5) - 2 }
+        let fitted = zip(pls.xTimes(beta), pls.zLambda(u)).map { $0 + $1 }
+        let s = (0..<design.nobs).map { w[$0] * (y[$0] - fitted[$0]) }
+        #expect(pls.hasJointFactorization)
+        let d = try pls.jointCorrection(weightedResidual: s, u: u)
+        for j in 0..<2 { #expect(abs(beta[j] + d.beta[j] - betaHat[j]) <= 1e-9 * (1 + abs(betaHat[j])), "β[\(j)]") }
+        for j in 0..<pls.q { #expect(abs(u[j] + d.u[j] - uHat[j]) <= 1e-9 * (1 + abs(uHat[j])), "u[\(j)]") }
+        // with β held at β̂, the modes' correction lands on û too
+        let fittedU = zip(pls.xTimes(betaHat), pls.zLambda(u)).map { $0 + $1 }
+        let sU = (0..<design.nobs).map { w[$0] * (y[$0] - fittedU[$0]) }
+        let du = try pls.modeCorrection(weightedResidual: sU, u: u)
+        for j in 0..<pls.q { #expect(abs(u[j] + du[j] - uHat[j]) <= 1e-9 * (1 + abs(uHat[j])), "modes u[\(j)]") }
+        // a factorisation after the evaluation leaves R_ZX and R_X stale
+        try theta.withUnsafeBufferPointer { try pls.factor.update(theta: $0) }
+        #expect(!pls.hasJointFactorization)
+        #expect(throws: LinearAlgebraError.notFactorized) { try pls.jointCorrection(weightedResidual: s, u: u) }
+    }
+}

@@ -49,6 +49,8 @@ public final class PenalizedLeastSquares {
     var denseWorkspace: [Double] { dense }
     /// Z'W[X z] (original order, q × (p + 1)).
     var crossProductsWorkspace: [Double] { zxz }
+    /// `factor.generation` when the last `evaluate` completed (R_ZX and R_X belong to that L).
+    private var evaluatedGeneration = -1
     /// The current weights (nil: all ones).
     public private(set) var weights: [Double]?
 
@@ -119,6 +121,7 @@ public final class PenalizedLeastSquares {
     /// Factors at θ and returns the profiled pieces (no O(n) work, no allocation).
     /// Throws `LinearAlgebraError.notPositiveDefinite` when X is (numerically) rank deficient given θ.
     public func evaluate(theta: UnsafeBufferPointer<Double>) throws -> ProfiledComponents {
+        evaluatedGeneration = -1
         try factor.update(theta: theta)
         let m = p + 1
         let q = self.q
@@ -138,6 +141,7 @@ public final class PenalizedLeastSquares {
         if info > 0 && Int(info) <= p {
             throw LinearAlgebraError.notPositiveDefinite(column: Int(info) - 1)
         }
+        evaluatedGeneration = factor.generation
         var ldRX2 = 0.0
         for j in 0..<p { ldRX2 += 2 * log(dense[j + j * m]) }
         let r = info == 0 ? dense[p + p * m] : 0
@@ -226,6 +230,52 @@ public final class PenalizedLeastSquares {
         var delta = [Double](repeating: 0, count: q)
         v.withUnsafeBufferPointer { src in delta.withUnsafeMutableBufferPointer { factor.original(from: src, into: $0) } }
         return delta
+    }
+
+    /// Whether L, R_ZX and R_X of the last `evaluate` are all current (no factorisation since).
+    public var hasJointFactorization: Bool { factor.isFactorized && evaluatedGeneration == factor.generation }
+
+    /// The joint quasi-Newton correction of (β, u) with the blocks of the last `evaluate`:
+    /// [δu; δβ] = (𝓛𝓛')⁻¹ [Λ'Z's − u; X's], with s = W r the weighted working residual — half the
+    /// negative gradient of Σ dᵢ + ‖u‖² over (u, β) — and 𝓛 = [L 0; R_ZX' R_X] the blocked factor
+    /// of [Λ'Z'WZΛ + I, Λ'Z'WX; X'WZΛ, X'WX] (eq. 3.19's system without the response) at the
+    /// weights and θ of that evaluation. Forward: y_u = L⁻¹P g_u, y_β = R_X⁻¹(g_β − R_ZX'y_u);
+    /// back: δβ = R_X'⁻¹y_β, Pδu = L'⁻¹(y_u − R_ZX δβ). Uses the current λ for the gradient.
+    public func jointCorrection(weightedResidual s: [Double], u: [Double]) throws -> (beta: [Double], u: [Double]) {
+        guard hasJointFactorization else { throw LinearAlgebraError.notFactorized }
+        let m = p + 1
+        var zts = [Double](repeating: 0, count: q)
+        s.withUnsafeBufferPointer { sb in
+            zts.withUnsafeMutableBufferPointer { pattern.zTransposeTimes(sb, columns: 1, weights: nil, into: $0) }
+        }
+        var yu = [Double](repeating: 0, count: q)
+        zts.withUnsafeBufferPointer { src in yu.withUnsafeMutableBufferPointer { factor.lambdaTransposePermuted(src, columns: 1, into: $0) } }
+        factor.permutation.withUnsafeBufferPointer { perm in
+            for i in 0..<q { yu[i] -= u[Int(perm[i])] }
+        }
+        try yu.withUnsafeMutableBufferPointer { try factor.solveL($0.baseAddress!, columns: 1) }
+        var yb = [Double](repeating: 0, count: p)
+        for j in 0..<p {
+            var g = 0.0
+            for i in 0..<n { g += X[i + j * n] * s[i] }
+            var c = 0.0
+            for i in 0..<q { c += rzx[i + j * q] * yu[i] }
+            yb[j] = g - c
+        }
+        dense.withUnsafeBufferPointer { d in
+            yb.withUnsafeMutableBufferPointer { bb in
+                csshim_dtrsm_lower_left(0, Int32(p), 1, d.baseAddress!, Int32(m), bb.baseAddress!, Int32(max(p, 1)))
+                csshim_dtrsm_lower_left(1, Int32(p), 1, d.baseAddress!, Int32(m), bb.baseAddress!, Int32(max(p, 1)))
+            }
+        }
+        for j in 0..<p {
+            let bj = yb[j]
+            if bj != 0 { for i in 0..<q { yu[i] -= rzx[i + j * q] * bj } }
+        }
+        try yu.withUnsafeMutableBufferPointer { try factor.solveLt($0.baseAddress!, columns: 1) }
+        var du = [Double](repeating: 0, count: q)
+        yu.withUnsafeBufferPointer { src in du.withUnsafeMutableBufferPointer { factor.original(from: src, into: $0) } }
+        return (yb, du)
     }
 
     /// Z Λ u for spherical random effects u (original order): an n-vector.

@@ -261,13 +261,27 @@ public final class RandomEffectsFactor {
 
     /// Sets θ, rescales and refactorises: L L' = P(Λ'Z'WZΛ + I)P'.
     public func update(theta: UnsafeBufferPointer<Double>) throws {
+        generation &+= 1
         setTheta(theta)
         rescale()
         try cholesky.factorize(matrix, shift: 1)
     }
 
+    /// Counts the `update` calls, so that blocks derived from L can tell whether they are current.
+    private(set) var generation = 0
+
     /// Whether L holds a numeric factorisation (the last `update` succeeded).
     var isFactorized: Bool { cholesky.isFactorized }
+
+    /// A copy of the current factorisation's values (nil for a simplicial factor).
+    public func snapshot() -> [Double]? { cholesky.numericValues() }
+
+    /// Makes L the factorisation a `snapshot()` of this factor holds (blocks derived from the
+    /// present L become stale: this counts as an update). λ is left as it is.
+    public func restore(_ snapshot: [Double]) {
+        generation &+= 1
+        cholesky.restoreNumericValues(snapshot)
+    }
 
     /// log det(Λ'Z'WZΛ + I) (lme4's ldL2).
     public var logDeterminant: Double { cholesky.logDeterminant }

@@ -164,6 +164,25 @@ public final class SparseCholesky {
         if status < 0 { throw LinearAlgebraError.outOfMemory(call: "selected inverse") }
     }
 
+    /// A copy of a supernodal factor's numeric values (nil for a simplicial factor, whose
+    /// storage may move between factorisations, or when there is no factorisation).
+    public func numericValues() -> [Double]? {
+        guard isFactorized, isSupernodal else { return nil }
+        let size = Int(csshim_factor_xsize(factor))
+        return Array(UnsafeBufferPointer(start: factor.pointee.x.assumingMemoryBound(to: Double.self), count: size))
+    }
+
+    /// Puts back values taken by `numericValues()` from this factor (same analysis): the factor
+    /// is then that factorisation again, without refactoring.
+    public func restoreNumericValues(_ values: [Double]) {
+        precondition(isSupernodal && values.count == Int(csshim_factor_xsize(factor)), "values of another factor")
+        values.withUnsafeBufferPointer { src in
+            factor.pointee.x.assumingMemoryBound(to: Double.self).update(from: src.baseAddress!, count: src.count)
+        }
+        factor.pointee.minor = n
+        isFactorized = true
+    }
+
     /// Position of entry (row, column), row ≥ column, in the values of L (and of the selected
     /// inverse); nil when it is not in L's pattern.
     public func position(row: Int, column: Int) -> Int? {
