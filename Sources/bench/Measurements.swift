@@ -50,6 +50,8 @@ struct OurMeasurement: Codable, Sendable {
     var fixef: [Double]?
     var fixefNames: [String]?
     var factor: FactorStatistics?
+    /// What an exact evaluation cannot avoid (crossed designs only).
+    var floor: EvaluationFloor?
     /// Peak resident memory of the child process (data, design, model and every run).
     var peakRssMb: Double?
     /// Resident memory before loading the data and right after it.

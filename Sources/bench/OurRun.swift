@@ -37,10 +37,15 @@ enum OurRun {
             }
 
             if workload.family != .gaussian {
-                try measureGLMM(workload, loaded: loaded, repeatCount: repeatCount, evaluationSeconds: evaluationSeconds, into: &m)
+                let design = try measureGLMM(workload, loaded: loaded, repeatCount: repeatCount, evaluationSeconds: evaluationSeconds, into: &m)
                 m.peakRssMb = Memory.peakResidentMiB()
+                // after the peak was read: the floor's own arrays do not count
+                if let design, let flops = m.factor?.flopsPerFactorization {
+                    m.floor = EvaluationFloor.compute(design: design, factorisationFlops: flops)
+                }
                 return m
             }
+            var lastDesign: MixedModelDesign? = nil
             var designTimes = [Double](), modelTimes = [Double](), fitTimes = [Double]()
             var setupCPUTimes = [Double](), fitCPUTimes = [Double]()
             var runs = repeatCount.map { max(1, $0) } ?? 1
@@ -62,6 +67,7 @@ enum OurRun {
                     runs = runCount(afterFirst: designSeconds + modelSeconds + fitSeconds, fixed: repeatCount)
                 }
                 if run == runs - 1 {
+                    lastDesign = design
                     record(fit: fit, design: design, model: model, into: &m)
                     let (perEvaluation, perEvaluationCPU, count) = try timeEvaluations(model, theta: fit.theta, seconds: evaluationSeconds)
                     m.secondsPerEvaluation = perEvaluation
@@ -80,10 +86,15 @@ enum OurRun {
             m.fitCpuSeconds = fitCPUTimes.median
             m.setupCpuSeconds = setupCPUTimes.median
             if let e = m.evaluations, e > 0 { m.fitSecondsPerEvaluation = fitTimes.median / Double(e) }
+            m.peakRssMb = Memory.peakResidentMiB()
+            // after the peak was read: the floor's own arrays do not count
+            if let lastDesign, let flops = m.factor?.flopsPerFactorization {
+                m.floor = EvaluationFloor.compute(design: lastDesign, factorisationFlops: flops)
+            }
         } catch {
             m.error = "\(error)"
         }
-        m.peakRssMb = Memory.peakResidentMiB()
+        if m.peakRssMb == nil { m.peakRssMb = Memory.peakResidentMiB() }
         return m
     }
 
@@ -91,7 +102,8 @@ enum OurRun {
     /// Hessian-based standard errors), timed like the linear models; one evaluation is the Laplace
     /// deviance at (θ, β) with PIRLS warm-started.
     static func measureGLMM(_ workload: Workload, loaded: LoadedData, repeatCount: Int?, evaluationSeconds: Double,
-                            into m: inout OurMeasurement) throws {
+                            into m: inout OurMeasurement) throws -> MixedModelDesign? {
+        var lastDesign: MixedModelDesign? = nil
         let family: Family = workload.family == .binomial ? .binomial : .poisson
         var designTimes = [Double](), modelTimes = [Double](), fitTimes = [Double]()
         var setupCPUTimes = [Double](), fitCPUTimes = [Double]()
@@ -129,6 +141,7 @@ enum OurRun {
                 m.cpuSecondsPerEvaluation = (Clock.processCPU() - startCPU) / Double(count)
                 m.evaluationsTimed = count
                 m.factor = factorStatistics(model.system.factor, secondsPerEvaluation: perEvaluation)
+                lastDesign = design
             }
             run += 1
         }
@@ -141,6 +154,7 @@ enum OurRun {
         m.fitCpuSeconds = fitCPUTimes.median
         m.setupCpuSeconds = setupCPUTimes.median
         if let e = m.evaluations, e > 0 { m.fitSecondsPerEvaluation = fitTimes.median / Double(e) }
+        return lastDesign
     }
 
     /// Copies what the fit reached into the measurement.
