@@ -35,6 +35,8 @@ public struct LikelihoodRatioTest: Sendable {
 
     /// Compares two fits; the one with fewer parameters is the null model.
     /// - Parameters:
+    ///   - a: one fit.
+    ///   - b: the other fit, to the same observations and on the same criterion.
     ///   - labels: the names of `a` and `b` in the table.
     /// - Throws: `ModelError.invalidOption` when the fits used different numbers of observations,
     ///   one is REML and the other ML, or both are REML with different fixed effects.
