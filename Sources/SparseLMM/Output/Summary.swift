@@ -17,11 +17,15 @@ public func quantile(_ sorted: [Double], _ p: Double) -> Double {
 public struct FixedEffectTests: Sendable {
     /// "Satterthwaite" or "Kenward-Roger".
     public var method: String
+    /// Denominator degrees of freedom, one per fixed effect.
     public var df: [Double]
+    /// The t statistics, one per fixed effect.
     public var statistic: [Double]
+    /// Two-sided p-values, one per fixed effect.
     public var p: [Double]
     /// Standard errors used (Kenward-Roger adjusts them).
     public var standardErrors: [Double]
+    /// Memberwise initialiser (one entry per fixed effect in each array).
     public init(method: String, df: [Double], statistic: [Double], p: [Double], standardErrors: [Double]) {
         self.method = method; self.df = df; self.statistic = statistic; self.p = p; self.standardErrors = standardErrors
     }
