@@ -70,6 +70,9 @@ public struct LikelihoodRatioTest: Sendable {
     }
 
     /// lme4's table: npar, AIC, BIC, logLik, deviance, Chisq, Df, Pr(>Chisq).
+    /// - Parameters:
+    ///   - dataName: printed on a `Data:` line (no such line when nil).
+    ///   - boundaryCorrection: report `boundaryCorrectedP` (with a note) instead of `p`.
     public func text(dataName: String?, boundaryCorrection: Bool) -> String {
         var s = ""
         if let dataName { s += "Data: \(dataName)\n" }

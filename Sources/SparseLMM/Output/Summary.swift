@@ -35,6 +35,9 @@ extension MixedModelFit {
     /// An lme4-style summary: method, formula, criterion or information criteria, scaled
     /// residuals, random effects, numbers of observations and groups, fixed effects (with z tests
     /// for GLMMs, or df and p-values when `tests` are given), and the correlation of fixed effects.
+    /// - Parameters:
+    ///   - dataName: printed on the `Data:` line (no such line when nil).
+    ///   - tests: Satterthwaite or Kenward-Roger df and p-values for the fixed-effects table.
     public func summary(dataName: String? = nil, tests: FixedEffectTests? = nil) -> String {
         var out = ""
         let gaussian = family == "gaussian"
