@@ -33,7 +33,7 @@ public struct SingleTermDeletions: Sendable {
         self.rows = rows
     }
 
-    /// The table as R prints it: Df (parameters dropped), AIC, LRT, Pr(Chi).
+    /// The table as R prints it: npar (the number of parameters dropped), AIC, LRT, Pr(Chi).
     public func text() -> String {
         var t = TextTable(header: ["", "npar", "AIC", "LRT", "Pr(Chi)", ""], alignment: [.left, .right, .right, .right, .right, .left])
         for r in rows {
