@@ -1,20 +1,35 @@
 /// Problems specific to generalized linear mixed models; each message says what is wrong, where,
 /// and what to do.
 public enum GLMMError: Error, Equatable, CustomStringConvertible {
+    /// The family does not support the link (`allowed` lists the ones it does).
     case invalidLink(family: String, link: String, allowed: [String])
+    /// A binomial response outside [0, 1] (data row, 1-based).
     case binomialResponseOutOfRange(row: Int, value: Double)
+    /// A binomial proportion other than 0 or 1 without the trials given as weights.
     case binomialNeedsTrials(row: Int, value: Double)
+    /// A negative Poisson or negative-binomial count.
     case negativeCount(response: String, row: Int, value: Double)
+    /// A Poisson or negative-binomial count that is not a whole number.
     case nonIntegerCount(response: String, row: Int, value: Double)
+    /// A negative entry in `cbind(successes, failures)`.
     case negativeSuccessesOrFailures(row: Int, successes: Double, failures: Double)
+    /// A binomial row with no trials (successes + failures = 0).
     case zeroTrials(row: Int)
+    /// A number of successes (proportion × trials, or a `cbind` entry) that is not a whole number.
     case nonIntegerTrials(row: Int, value: Double)
+    /// Both `cbind(successes, failures)` and prior weights for a binomial response.
     case weightsWithCountsResponse
+    /// A categorical response for a count family (the response's name).
     case categoricalCountResponse(String)
+    /// PIRLS did not converge within its iteration limit.
     case pirlsDidNotConverge(iterations: Int)
+    /// PIRLS step-halving could not reduce the penalised deviance.
     case pirlsStepHalvingFailed
+    /// nAGQ > 1 for a model other than one scalar random-effects term.
     case quadratureNeedsOneScalarTerm(terms: Int, columns: Int)
+    /// nAGQ outside 1…100.
     case invalidQuadraturePoints(Int)
+    /// No finite deviance was reached (the deviance is not finite at the starting values).
     case nonFiniteDeviance
 
     public var description: String {

@@ -11,9 +11,12 @@ import Darwin
 /// probabilists' Hermite polynomials (off-diagonal √k), the weights the squared first
 /// components of its normalised eigenvectors.
 public struct GaussHermiteRule: Sendable {
+    /// The nodes zₖ, in increasing order (the Jacobi matrix's eigenvalues as LAPACK's `dsyev` returns them).
     public let nodes: [Double]
+    /// The weights ωₖ (they sum to 1).
     public let weights: [Double]
 
+    /// The n-point rule (n ≥ 1; one point is z = 0 with weight 1).
     public init(points n: Int) {
         precondition(n >= 1)
         if n == 1 { nodes = [0]; weights = [1]; return }

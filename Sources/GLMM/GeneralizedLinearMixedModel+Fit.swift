@@ -18,8 +18,10 @@ extension GeneralizedLinearMixedModel {
     /// - Parameters:
     ///   - nAGQ: 1 for the Laplace approximation; more for adaptive Gauss-Hermite quadrature with
     ///     that many points (one scalar random-effects term only).
-    ///   - standardErrors: how vcov(β̂) is computed (lme4's default by default).
-    ///   - stageTwo: the function stage 2 minimises over (θ, β) (see `StageTwoObjective`).
+    ///   - requested: how vcov(β̂) is computed (lme4's default by default).
+    ///   - requestedStageTwo: the function stage 2 minimises over (θ, β) (see `StageTwoObjective`).
+    /// - Throws: `GLMMError` when nAGQ is outside 1…100 or quadrature is asked for a model other
+    ///   than one scalar term, when PIRLS fails or no finite deviance is reached; the optimiser's errors.
     public func fit(nAGQ: Int = 1, standardErrors requested: StandardErrorMethod = .automatic,
                     stageTwo requestedStageTwo: StageTwoObjective = .automatic) throws -> MixedModelFit {
         let t0 = monotonicNow()

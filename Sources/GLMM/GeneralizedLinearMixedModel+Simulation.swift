@@ -25,6 +25,19 @@ extension ParametricBootstrap {
     /// fits (the two optimisation stages, with conditional standard errors, which the bootstrap
     /// does not use; a negative-binomial refit estimates θ_nb again). Statistics: the standard
     /// deviations and correlations (`.sig01`, …) and the fixed effects.
+    /// - Parameters:
+    ///   - design: the design the model was fitted on.
+    ///   - family: the fit's family.
+    ///   - link: the fit's link (the family's canonical link when nil).
+    ///   - fit: the fit whose parameters the responses are simulated from.
+    ///   - nsim: number of simulations (at least 1).
+    ///   - seed: the run's seed; simulation i draws from `RandomStream(seed: seed, stream: i)`, so
+    ///     the results do not depend on `workers`.
+    ///   - workers: refits run in parallel, each worker with its own model.
+    ///   - progress: called from the workers with (simulations done, nsim) after each one.
+    /// - Throws: `InferenceError` for an invalid `nsim` or `workers`, or when every refit failed
+    ///   (failed refits are otherwise recorded in `failures`); the errors of building the simulator
+    ///   or a worker's model.
     public static func run(design: MixedModelDesign, family: Family, link: Link? = nil, fit: MixedModelFit,
                            nsim: Int, seed: UInt64, workers: Int = 2,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ParametricBootstrap {

@@ -6,6 +6,7 @@ import Darwin
 
 /// A link function g with η = g(μ), as R's `make.link`.
 public enum Link: String, Sendable, CaseIterable {
+    /// R's links: logit log(μ/(1 − μ)), probit Φ⁻¹(μ), cloglog log(−log(1 − μ)), log, sqrt √μ, identity μ, inverse 1/μ.
     case logit, probit, cloglog, log, sqrt, identity, inverse
 
     static let epsilon = Double.ulpOfOne

@@ -8,6 +8,7 @@ public struct CovarianceFactor: Sendable, Equatable {
     /// The covariance blocks' column ranges.
     public let blocks: [Range<Int>]
 
+    /// The factor of a k × k term (`size`) whose covariance blocks cover the given column ranges.
     public init(size: Int, blocks: [Range<Int>]) {
         self.size = size
         self.blocks = blocks

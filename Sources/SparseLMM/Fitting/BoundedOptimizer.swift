@@ -16,6 +16,7 @@ public struct OptimizerResult: Sendable {
 
 /// Errors of the optimisation layer.
 public enum OptimizerError: Error, CustomStringConvertible {
+    /// NLopt could not create or configure the optimiser (the call that failed).
     case setupFailed(String)
     public var description: String {
         switch self {

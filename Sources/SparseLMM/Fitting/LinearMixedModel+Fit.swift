@@ -28,6 +28,11 @@ extension LinearMixedModel {
     /// forward difference (lme4's `restart_edge`), moves parameters within 10⁻⁵ of their bound
     /// onto it when that lowers the objective (`check.boundary`), and computes every quantity
     /// lme4 reports at the optimum.
+    /// - Parameters:
+    ///   - optimizer: BOBYQA's settings (lme4's by default; the quasi-Newton path tightens its own).
+    ///   - start: the starting θ (lme4's `thetaStart` when nil).
+    ///   - conditionalVariances: when to compute the conditional variances of the random effects.
+    /// - Throws: `ModelError.nonFiniteEstimates`, the optimiser's and the factorisation's errors.
     public func fit(optimizer: BoundedOptimizer = BoundedOptimizer(), start: [Double]? = nil,
                     conditionalVariances: ConditionalVarianceMode = .automatic) throws -> MixedModelFit {
         let t0 = monotonicSeconds()

@@ -21,7 +21,9 @@ public enum OptimizationMethod: String, Sendable {
 
 /// REML or maximum likelihood.
 public enum Criterion: String, Sendable {
+    /// Restricted (residual) maximum likelihood, lme4's default (`REML = TRUE`).
     case reml = "REML"
+    /// Maximum likelihood (`REML = FALSE`).
     case ml = "ML"
 }
 
@@ -58,9 +60,18 @@ public final class LinearMixedModel {
     /// Builds the model: validates the design for a Gaussian response, forms the cross-products
     /// of [Z X y] once and does CHOLMOD's symbolic analysis.
     /// - Parameters:
+    ///   - design: the model's data and structure.
+    ///   - criterion: REML (lme4's default) or ML.
+    ///   - factorKind: simplicial, supernodal or CHOLMOD's choice for the factor of Λ'Z'WZΛ + I
+    ///     (supernodal regardless when the gradient is used: it reads the factor's selected inverse).
+    ///   - ordering: the fill-reducing ordering of the symbolic analysis.
     ///   - optimization: derivative-free BOBYQA (lme4's choice), a quasi-Newton method with the
     ///     analytic gradient, or automatic (the gradient from `OptimizationMethod.gradientThreshold`
     ///     covariance parameters on, where it needs fewer evaluations).
+    /// - Throws: `ModelError` when the response is categorical, constant or reproduced exactly by
+    ///   the fixed effects, its cross-products are not finite, a grouping factor or term has at least
+    ///   as many levels or random effects as there are observations, there are no more observations
+    ///   than fixed effects, or the factor would not fit in memory.
     public init(design: MixedModelDesign, criterion: Criterion = .reml, factorKind: FactorKind = .automatic,
                 ordering: SparseCholesky.Ordering = .fewestFlops, optimization: OptimizationMethod = .automatic) throws {
         guard case .numeric(let yRaw) = design.response else {

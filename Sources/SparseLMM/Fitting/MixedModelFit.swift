@@ -3,7 +3,9 @@
 public struct VarCorrEntry: Sendable, Equatable {
     /// The VarCorr group (`Subject`, `Subject.1`, `Residual`).
     public var group: String
+    /// The term's column (`(Intercept)`, `Days`); nil for the residual row.
     public var term1: String?
+    /// The second column of a covariance row; nil for a variance row.
     public var term2: String?
     /// Variance, or covariance for a covariance row.
     public var variance: Double
@@ -27,6 +29,7 @@ public struct RandomEffectsEstimates: Sendable {
     /// Conditional variance matrices (k × k per level, column-major, level by level), if computed.
     public var conditionalVariances: [Double]?
 
+    /// Memberwise initialiser (used by the fitting code of SparseLMM and GLMM).
     public init(group: String, levels: [String], columns: [String], values: [Double], conditionalVariances: [Double]?) {
         self.group = group; self.levels = levels; self.columns = columns; self.values = values
         self.conditionalVariances = conditionalVariances
@@ -39,34 +42,46 @@ public struct RandomEffectsEstimates: Sendable {
 /// Everything a fitted mixed model reports — lme4's extractors in one value. Immutable and
 /// `Sendable`: safe to pass between threads.
 public struct MixedModelFit: Sendable {
+    /// The model formula, as written.
     public var formula: String
+    /// The response's name (the left-hand side of the formula).
     public var responseName: String
     /// `gaussian`, `binomial`, `poisson`, `negative_binomial`.
     public var family: String
+    /// The link function's name (`identity`, `logit`, `log`, …).
     public var link: String
     /// `REML`, `ML`, `Laplace` or `AGQ`.
     public var method: String
+    /// Quadrature points per random effect: 1 for LMMs and the Laplace approximation.
     public var nAGQ: Int
+    /// Number of observations used (rows with missing values omitted).
     public var nobs: Int
     /// Number of levels per grouping factor (lme4's `ngroups`), in term order.
     public var groupCounts: [(name: String, levels: Int)]
 
     /// What the fit minimised: the REML criterion, or −2 log-likelihood (ML, GLMMs).
     public var objective: Double
+    /// The log-likelihood, −objective/2 (the REML log-likelihood for a REML fit, as lme4's `logLik`).
     public var logLik: Double
     /// Number of parameters (fixed effects, covariance parameters, σ or dispersion).
     public var parameterCount: Int
+    /// Akaike's information criterion, −2 logLik + 2 · parameterCount.
     public var AIC: Double { -2 * logLik + 2 * Double(parameterCount) }
+    /// The Bayesian information criterion, −2 logLik + parameterCount · log(nobs).
     public var BIC: Double { -2 * logLik + Double(parameterCount) * log(Double(nobs)) }
     /// −2 log-likelihood (for a REML fit, lme4's `deviance` is not defined; this is −2 × REML logLik).
     public var deviance: Double { -2 * logLik }
     /// Residual degrees of freedom: nobs − parameterCount.
     public var residualDegreesOfFreedom: Int { nobs - parameterCount }
 
+    /// lme4's names of the covariance parameters θ (`Subject.(Intercept)`, `Subject.Days.(Intercept)`).
     public var thetaNames: [String]
+    /// The covariance parameters θ at the optimum: the lower triangles of the relative covariance
+    /// factors λ, column by column (lme4's `getME(m, "theta")`).
     public var theta: [Double]
     /// Residual standard deviation (nil for families without one).
     public var sigma: Double?
+    /// Names of the fixed effects, R's column names of X (dropped columns excluded).
     public var fixedEffectNames: [String]
     /// β̂.
     public var fixedEffects: [Double]
@@ -74,7 +89,10 @@ public struct MixedModelFit: Sendable {
     public var standardErrors: [Double]
     /// vcov(β̂), p × p column-major.
     public var covariance: [Double]
+    /// lme4's `VarCorr` rows: per block its variances, then its covariances; then the residual row
+    /// (LMMs only).
     public var varCorr: [VarCorrEntry]
+    /// The conditional modes of the random effects (lme4's `ranef`), one entry per term.
     public var randomEffects: [RandomEffectsEstimates]
     /// Negative-binomial shape θ (lme4's `glmer.nb` theta).
     public var negativeBinomialTheta: Double?
@@ -96,8 +114,11 @@ public struct MixedModelFit: Sendable {
     /// Prior weights, if given.
     public var weights: [Double]?
 
+    /// Whether the optimiser reported convergence.
     public var converged: Bool
+    /// A boundary (singular) fit: some diagonal element of λ is below 10⁻⁴ (lme4's `isSingular`).
     public var singular: Bool
+    /// Fixed-effect columns dropped because they are linearly dependent on earlier columns.
     public var droppedColumns: [String]
     /// Data rows omitted for missing values (1-based).
     public var omittedRows: [Int]
@@ -105,7 +126,9 @@ public struct MixedModelFit: Sendable {
     public var evaluations: Int
     /// Wall time of the fit alone, seconds.
     public var fitSeconds: Double
+    /// The optimiser's own account of why it stopped (empty when no optimisation ran).
     public var optimizerMessage: String
+    /// Warnings, as lme4 gives them (the design's, a singular fit, non-convergence).
     public var warnings: [String]
     /// Notes printed as lme4 prints messages (rank deficiency, singular fit).
     public var messages: [String]

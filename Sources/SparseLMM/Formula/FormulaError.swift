@@ -8,6 +8,7 @@ public struct FormulaError: Error, Equatable, CustomStringConvertible {
     /// What is wrong.
     public let message: String
 
+    /// An error `message` at character offset `position` (clamped to the formula) in `formula`.
     public init(_ message: String, at position: Int, in formula: String) {
         self.message = message
         self.position = max(0, min(position, formula.count))

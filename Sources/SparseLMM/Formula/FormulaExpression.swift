@@ -1,6 +1,8 @@
 /// A half-open range of character offsets into the formula text.
 public struct SourceRange: Equatable, Sendable {
+    /// Offset of the first character.
     public var start: Int
+    /// Offset just past the last character.
     public var end: Int
 }
 

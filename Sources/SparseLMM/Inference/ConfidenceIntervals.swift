@@ -8,6 +8,7 @@ public struct ConfidenceInterval: Sendable, Equatable {
     /// Upper end point (nil: not available).
     public var upper: Double?
 
+    /// A row with the given name and end points.
     public init(name: String, lower: Double?, upper: Double?) {
         self.name = name
         self.lower = lower
@@ -37,6 +38,7 @@ public struct ConfidenceIntervals: Sendable {
     /// Notes for the reader (what NA means, bootstrap failures, profile warnings).
     public var notes: [String]
 
+    /// A table of `intervals` at confidence `level`, computed by `method`.
     public init(method: ConfidenceIntervalMethod, level: Double, intervals: [ConfidenceInterval], notes: [String] = []) {
         self.method = method
         self.level = level

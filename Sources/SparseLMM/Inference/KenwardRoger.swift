@@ -45,8 +45,9 @@ import Darwin
 /// sums; P and Q need only p-column solves. InstEval's `y ~ service + (1|s) + (1|d) +
 /// (1|dept:service)` (q = 4,128) takes about 2 s, where pbkrtest's dense n × n algebra cannot run.
 public struct KenwardRogerApproximation: Sendable {
-    /// Fixed-effect names and estimates.
+    /// Fixed-effect names.
     public let names: [String]
+    /// Fixed-effect estimates β̂.
     public let beta: [Double]
     /// Φ = vcov(β̂) at the optimum.
     public let covariance: DenseMatrix
@@ -171,8 +172,9 @@ public struct KenwardRogerApproximation: Sendable {
         public var scaling: Double
         /// P(F(ℓ, m) > F*).
         public var p: Double
-        /// A₁ and A₂.
+        /// A₁ = Σ_rs W_rs tr(ΘΦP_rΦ) tr(ΘΦP_sΦ).
         public var a1: Double
+        /// A₂ = Σ_rs W_rs tr(ΘΦP_rΦΘΦP_sΦ).
         public var a2: Double
     }
 

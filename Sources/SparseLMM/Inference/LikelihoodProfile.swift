@@ -54,6 +54,7 @@ public struct LikelihoodProfile: Sendable {
         /// Relative tolerance of the end points.
         public var tolerance = 1e-9
 
+        /// Options with the given levels and ζ limit, the other settings at their defaults.
         public init(levels: [Double] = [0.95], zetaMax: Double? = nil) {
             self.levels = levels
             self.zetaMax = zetaMax

@@ -4,17 +4,28 @@
 public struct LikelihoodRatioTest: Sendable {
     /// Per model: npar, AIC, BIC, logLik, deviance, in increasing npar.
     public struct Model: Sendable {
+        /// The model's label in the table (`m0`, `m1` unless given).
         public var label: String
+        /// The model's formula.
         public var formula: String
+        /// Number of parameters (npar).
         public var parameters: Int
+        /// Akaike's information criterion.
         public var AIC: Double
+        /// The Bayesian information criterion.
         public var BIC: Double
+        /// The log-likelihood (REML log-likelihood when compared on the REML criterion).
         public var logLik: Double
+        /// −2 logLik.
         public var deviance: Double
     }
+    /// The two models, the null model (fewer parameters) first.
     public let models: [Model]
+    /// The likelihood-ratio statistic deviance₀ − deviance₁.
     public let chisq: Double
+    /// Degrees of freedom npar₁ − npar₀.
     public let df: Int
+    /// P(χ²_Df > Chisq) (NaN when Df is 0).
     public let p: Double
     /// The p-value of the 50:50 mixture of χ²_{Df−1} and χ²_{Df} (Self & Liang 1987), for testing
     /// a variance component on the boundary of its parameter space.
@@ -23,6 +34,12 @@ public struct LikelihoodRatioTest: Sendable {
     public let reml: Bool
 
     /// Compares two fits; the one with fewer parameters is the null model.
+    /// - Parameters:
+    ///   - a: one fit.
+    ///   - b: the other fit, to the same observations and on the same criterion.
+    ///   - labels: the names of `a` and `b` in the table.
+    /// - Throws: `ModelError.invalidOption` when the fits used different numbers of observations,
+    ///   one is REML and the other ML, or both are REML with different fixed effects.
     public init(_ a: MixedModelFit, _ b: MixedModelFit, labels: (String, String) = ("m0", "m1")) throws {
         guard a.nobs == b.nobs else {
             throw ModelError.invalidOption("the models were fitted to different numbers of observations (\(a.nobs) and \(b.nobs)): compare models fitted to the same rows")
@@ -53,6 +70,9 @@ public struct LikelihoodRatioTest: Sendable {
     }
 
     /// lme4's table: npar, AIC, BIC, logLik, deviance, Chisq, Df, Pr(>Chisq).
+    /// - Parameters:
+    ///   - dataName: printed on a `Data:` line (no such line when nil).
+    ///   - boundaryCorrection: report `boundaryCorrectedP` (with a note) instead of `p`.
     public func text(dataName: String?, boundaryCorrection: Bool) -> String {
         var s = ""
         if let dataName { s += "Data: \(dataName)\n" }
@@ -80,7 +100,8 @@ public struct LikelihoodRatioTest: Sendable {
         return s
     }
 
-    /// The contract's JSON: {Chisq, Df, p, models: [{npar, AIC, BIC, logLik, deviance}]}.
+    /// The contract's JSON: {Chisq, Df, p, p_boundary, refit_REML, models: [{label, formula, npar,
+    /// AIC, BIC, logLik, deviance}]}.
     public func json() -> JSONValue {
         .object([
             ("Chisq", .finite(chisq)),

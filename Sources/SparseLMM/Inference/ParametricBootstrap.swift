@@ -122,6 +122,18 @@ public struct ParametricBootstrap: Sendable {
 
     /// A parametric bootstrap of a linear mixed model's fit (`fit` of `design` with
     /// `criterion`): statistics sd/cor (`.sig01`, …), `.sigma` and the fixed effects.
+    /// - Parameters:
+    ///   - design: the design the model was fitted on; every refit keeps its X, Z and weights.
+    ///   - fit: the fit whose parameters the responses are simulated from.
+    ///   - criterion: how each simulated response is refitted (REML or ML).
+    ///   - nsim: number of simulations (at least 1).
+    ///   - seed: the run's seed; simulation i draws from `RandomStream(seed: seed, stream: i)`, so
+    ///     the results do not depend on `workers`.
+    ///   - workers: refits run in parallel, each worker with its own model.
+    ///   - progress: called from the workers with (simulations done, nsim) after each one.
+    /// - Throws: `InferenceError` for an invalid `nsim` or `workers`, or when every refit failed
+    ///   (failed refits are otherwise recorded in `failures`); the errors of building the simulator
+    ///   or a worker's model.
     public static func run(design: MixedModelDesign, fit: MixedModelFit, criterion: Criterion, nsim: Int, seed: UInt64,
                            workers: Int = 2, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> ParametricBootstrap {
         let simulator = try ModelSimulator(linearFit: fit, design: design)

@@ -6,14 +6,19 @@
 /// allowed, in which case those rows get the population-level prediction (random effects zero).
 /// Rows with a missing value in a variable the prediction needs give NaN.
 public struct NewDataPredictor: Sendable {
+    /// The fitted model's design: its formula, recipes, factor levels and data options.
     public let design: MixedModelDesign
 
+    /// A predictor for the model fitted on `design`.
     public init(design: MixedModelDesign) { self.design = design }
 
     /// Errors of prediction on new data.
     public enum PredictionError: Error, Equatable, CustomStringConvertible {
+        /// A fixed-effect factor has a level that was not in the fitted data (row 1-based).
         case newFactorLevel(variable: String, level: String, row: Int)
+        /// A grouping factor has a level that was not in the fitted data, and new levels are not allowed.
         case newGroupingLevel(group: String, level: String, row: Int)
+        /// The new data has no rows.
         case emptyNewData
 
         public var description: String {
@@ -30,9 +35,14 @@ public struct NewDataPredictor: Sendable {
 
     /// The linear predictor η for each row of `newData` (NaN where a needed value is missing).
     /// - Parameters:
+    ///   - raw: the new data, as read (the fitted model's `--factor` conversions are applied to it).
     ///   - beta: β̂ in the order of the design's fixed-effect columns.
     ///   - randomEffects: the conditional modes per term (in the design's term order), or nil for
     ///     population-level predictions (lme4's `re.form = NA`).
+    ///   - allowNewLevels: predict rows with a new grouping-factor level at the population level
+    ///     (lme4's `allow.new.levels`) instead of throwing.
+    /// - Throws: `PredictionError` for empty new data or a new level; `ModelError` for a missing
+    ///   or non-numeric offset column; the evaluator's errors for a variable it cannot evaluate.
     public func linearPredictor(newData raw: DataTable, beta: [Double], randomEffects: [RandomEffectsEstimates]?,
                                 allowNewLevels: Bool = false) throws -> [Double] {
         let n = raw.rowCount

@@ -1,8 +1,10 @@
 /// SplitMix64 (Steele, Lea and Flood, 2014): a 64-bit generator used here to expand seeds into
 /// the state of `RandomStream` — every output is a bijective mix of a Weyl sequence.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
+    /// The Weyl sequence's current value (advanced by 0x9E3779B97F4A7C15 per output).
     public var state: UInt64
 
+    /// A generator whose state starts at `seed`.
     public init(seed: UInt64) { state = seed }
 
     /// The finaliser alone: a bijective mix of one 64-bit word.

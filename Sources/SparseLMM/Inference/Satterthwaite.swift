@@ -6,21 +6,35 @@ import Darwin
 
 /// A t test of one linear combination L'β.
 public struct ContrastTest: Sendable, Equatable {
+    /// The estimate L'β̂.
     public var estimate: Double
+    /// Its standard error √(L'VL), V the (for Kenward-Roger, adjusted) covariance of β̂.
     public var standardError: Double
+    /// Denominator degrees of freedom of the t distribution.
     public var df: Double
+    /// The t statistic, estimate / standard error.
     public var t: Double
+    /// The two-sided p-value P(|T| > |t|), T ~ t(df).
     public var p: Double
 }
 
 /// An F test of several linear combinations Lβ = 0 (one row of an ANOVA table).
+///
+/// The statistics are nil when L has no rows or rank 0 (nothing to test).
 public struct FTest: Sendable, Equatable {
+    /// The fixed-effects term tested (its label in the ANOVA table).
     public var term: String
+    /// Sum of squares: the mean square times the numerator degrees of freedom.
     public var sumOfSquares: Double?
+    /// Mean square, F σ² (lmerTest's `Mean Sq`; the unscaled F for Kenward-Roger).
     public var meanSquare: Double?
+    /// Numerator degrees of freedom: the rank of L.
     public var numeratorDF: Double?
+    /// Denominator degrees of freedom (Satterthwaite's or Kenward-Roger's).
     public var denominatorDF: Double?
+    /// The F statistic (scaled by λ for Kenward-Roger).
     public var F: Double?
+    /// The p-value P(F(numeratorDF, denominatorDF) > F).
     public var p: Double?
 }
 
@@ -35,8 +49,9 @@ public struct FTest: Sendable, Equatable {
 /// differences of the model's own factorisation (each evaluation is one CHOLMOD refactorisation),
 /// as lmerTest's numDeriv does; no n × n matrix is formed.
 public struct SatterthwaiteApproximation: Sendable {
-    /// Fixed-effect names and estimates.
+    /// Fixed-effect names.
     public let names: [String]
+    /// Fixed-effect estimates β̂.
     public let beta: [Double]
     /// vcov(β̂) at the optimum.
     public let covariance: DenseMatrix

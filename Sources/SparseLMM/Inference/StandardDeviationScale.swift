@@ -7,8 +7,11 @@
 public struct StandardDeviationScale: Sendable, Equatable {
     /// One covariance block: its size, its grouping factor and the names of its columns.
     public struct Block: Sendable, Equatable {
+        /// Number of columns k of the block (k(k + 1)/2 parameters).
         public var size: Int
+        /// The grouping factor's name.
         public var group: String
+        /// The names of the block's columns (`(Intercept)`, `Days`).
         public var columns: [String]
     }
 

@@ -6,7 +6,9 @@ import Darwin
 
 /// A model variable evaluated on the data: numbers, or a factor (codes into levels, −1 missing).
 public enum VariableValues: Sendable, Equatable {
+    /// One number per row (NaN missing).
     case numeric([Double])
+    /// One level code per row (0-based into `levels`, −1 missing).
     case factor(codes: [Int32], levels: [String])
 
     var count: Int {

@@ -3,16 +3,20 @@ import CSparseShim
 /// A small dense matrix (column-major) for the inference code: products, transposes, symmetric
 /// eigen-decomposition, pseudo-inverses and least squares. Not for anything of size n × q.
 public struct DenseMatrix: Sendable, Equatable {
+    /// Number of rows.
     public let rows: Int
+    /// Number of columns.
     public let columns: Int
     /// Entries, column by column.
     public var values: [Double]
 
+    /// A rows × columns matrix with the given entries, column by column.
     public init(rows: Int, columns: Int, values: [Double]) {
         precondition(values.count == rows * columns)
         self.rows = rows; self.columns = columns; self.values = values
     }
 
+    /// The rows × columns zero matrix.
     public init(rows: Int, columns: Int) {
         self.init(rows: rows, columns: columns, values: [Double](repeating: 0, count: rows * columns))
     }
@@ -30,6 +34,7 @@ public struct DenseMatrix: Sendable, Equatable {
         for (i, r) in rowArrays.enumerated() { for j in 0..<columns { self[i, j] = r[j] } }
     }
 
+    /// The entry in row i, column j (0-based).
     public subscript(i: Int, j: Int) -> Double {
         get { values[i + j * rows] }
         set { values[i + j * rows] = newValue }
@@ -40,12 +45,14 @@ public struct DenseMatrix: Sendable, Equatable {
     /// Column j.
     public func column(_ j: Int) -> [Double] { Array(values[(j * rows)..<((j + 1) * rows)]) }
 
+    /// The transpose.
     public var transposed: DenseMatrix {
         var t = DenseMatrix(rows: columns, columns: rows)
         for i in 0..<rows { for j in 0..<columns { t[j, i] = self[i, j] } }
         return t
     }
 
+    /// The matrix product AB (BLAS `dgemm`).
     public static func * (a: DenseMatrix, b: DenseMatrix) -> DenseMatrix {
         precondition(a.columns == b.rows)
         var c = DenseMatrix(rows: a.rows, columns: b.columns)

@@ -1,11 +1,18 @@
 /// A JSON value with object keys kept in insertion order (the `lmm` contract's key order).
 public indirect enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number (written as `null` when not finite).
     case number(Double)
+    /// A whole number, written without a decimal point.
     case integer(Int)
+    /// A string, escaped on output.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object: its keys and values, in order.
     case object([(String, JSONValue)])
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }

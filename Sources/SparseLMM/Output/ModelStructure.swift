@@ -1,23 +1,33 @@
 /// A model's structure before fitting: what the design holds and what the symbolic analysis of
 /// Z'Z predicts for the factorisation (fill, flops, memory).
 public struct ModelStructure: Sendable {
+    /// The model formula, as written.
     public let formula: String
+    /// Number of observations used.
     public let nobs: Int
+    /// Number of data rows omitted for missing values.
     public let omittedRows: Int
+    /// Names of the fixed-effect columns kept.
     public let fixedEffectNames: [String]
+    /// Fixed-effect columns dropped because they are linearly dependent on earlier columns.
     public let droppedColumns: [String]
     /// (group, levels, columns, θ count) per term, in lme4's order.
     public let terms: [(group: String, levels: Int, columns: [String], parameters: Int)]
+    /// Number of levels per grouping factor (lme4's `ngroups`).
     public let groupCounts: [(name: String, levels: Int)]
+    /// Number of random effects q (the order of Z'Z).
     public let q: Int
     /// Stored entries of Z'Z (one triangle, diagonal included).
     public let crossProductEntries: Int
     /// Entries of the Cholesky factor L.
     public let factorEntries: Double
+    /// Whether CHOLMOD chose a supernodal factorisation (else simplicial).
     public let supernodal: Bool
+    /// lme4's names of the covariance parameters θ.
     public let thetaNames: [String]
 
     /// Builds the pattern of Z'Z and analyses it (no numeric factorisation).
+    /// - Throws: `ModelError.insufficientMemory` when the predicted factor would not fit in memory.
     public init(design: MixedModelDesign) throws {
         formula = design.formula.text
         nobs = design.nobs

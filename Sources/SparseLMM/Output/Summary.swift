@@ -17,11 +17,15 @@ public func quantile(_ sorted: [Double], _ p: Double) -> Double {
 public struct FixedEffectTests: Sendable {
     /// "Satterthwaite" or "Kenward-Roger".
     public var method: String
+    /// Denominator degrees of freedom, one per fixed effect.
     public var df: [Double]
+    /// The t statistics, one per fixed effect.
     public var statistic: [Double]
+    /// Two-sided p-values, one per fixed effect.
     public var p: [Double]
     /// Standard errors used (Kenward-Roger adjusts them).
     public var standardErrors: [Double]
+    /// Memberwise initialiser (one entry per fixed effect in each array).
     public init(method: String, df: [Double], statistic: [Double], p: [Double], standardErrors: [Double]) {
         self.method = method; self.df = df; self.statistic = statistic; self.p = p; self.standardErrors = standardErrors
     }
@@ -31,6 +35,9 @@ extension MixedModelFit {
     /// An lme4-style summary: method, formula, criterion or information criteria, scaled
     /// residuals, random effects, numbers of observations and groups, fixed effects (with z tests
     /// for GLMMs, or df and p-values when `tests` are given), and the correlation of fixed effects.
+    /// - Parameters:
+    ///   - dataName: printed on the `Data:` line (no such line when nil).
+    ///   - tests: Satterthwaite or Kenward-Roger df and p-values for the fixed-effects table.
     public func summary(dataName: String? = nil, tests: FixedEffectTests? = nil) -> String {
         var out = ""
         let gaussian = family == "gaussian"

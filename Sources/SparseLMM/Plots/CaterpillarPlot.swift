@@ -30,10 +30,13 @@ public struct CaterpillarPlot: DiagnosticPlot {
     /// The multiple of the conditional SD drawn on each side of a mode.
     public let multiplier: Double
 
+    /// The caterpillar plot of a fit's conditional modes.
     /// - Parameters:
+    ///   - fit: the fitted model; its conditional variances must have been computed.
     ///   - group: only this grouping factor (all when nil). Terms on the same factor are combined.
     ///   - multiplier: the interval half-width in conditional SDs (1.96 for 95%).
-    /// - Throws: `PlotError.conditionalVariancesUnavailable` when the fit has no conditional variances.
+    /// - Throws: `PlotError.conditionalVariancesUnavailable` when the fit has no conditional variances;
+    ///   `PlotError` for an unknown group, no random effects or a negative multiplier.
     public init(fit: MixedModelFit, group: String? = nil, multiplier: Double = 1.96) throws {
         guard multiplier >= 0, multiplier.isFinite else { throw PlotError.invalidOption("the interval multiplier must be a non-negative number") }
         let effects = fit.randomEffects.filter { group == nil || $0.group == group }

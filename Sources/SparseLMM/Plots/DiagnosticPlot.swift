@@ -36,6 +36,9 @@ public enum DiagnosticPlotKind: String, Sendable, CaseIterable {
 /// Builds a diagnostic plot of `kind` for a Gaussian fit.
 ///
 /// - Parameters:
+///   - kind: which plot.
+///   - fit: the fitted model.
+///   - design: the design the model was fitted on (its observations must match the fit's).
 ///   - group: the grouping variable — for `residuals` the groups to colour or panel by, for `qq`
 ///     and `caterpillar` the grouping factor whose random effects are shown (all when nil), for
 ///     `fitted` the panels (the model's first grouping factor when nil).

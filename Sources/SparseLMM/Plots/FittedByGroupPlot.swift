@@ -27,9 +27,17 @@ public struct FittedByGroupPlot: DiagnosticPlot {
     public let maximumPanels: Int
     let responseName: String
 
+    /// The observed and fitted values of a Gaussian, identity-link fit, by group.
     /// - Parameters:
+    ///   - fit: the fitted model.
+    ///   - design: the design the model was fitted on (its observations must match the fit's).
+    ///   - data: the table the design was built from (needed for `x`, and for a grouping column
+    ///     that is not a grouping factor of the model).
     ///   - group: the panels' grouping variable (the model's first grouping factor when nil).
     ///   - x: a numeric column of `data` for the x axis (observation index within group when nil).
+    ///   - maximumPanels: the most panels drawn (at least 1).
+    /// - Throws: `PlotError` when the fit is not Gaussian with the identity link, does not match
+    ///   the design, or a group or column is unknown or unsuitable.
     public init(fit: MixedModelFit, design: MixedModelDesign, data: DataTable? = nil, group: String? = nil,
                 x: String? = nil, maximumPanels: Int = 30) throws {
         try checkFit(fit, matches: design)

@@ -21,9 +21,15 @@ public struct NormalQQPlot: DiagnosticPlot {
     /// The most points drawn per panel (larger samples are thinned in the middle).
     public let maximumPoints: Int
 
+    /// The normal QQ plots of a fit's residuals and conditional modes.
     /// - Parameters:
+    ///   - fit: the fitted model.
+    ///   - design: the design the model was fitted on (its observations must match the fit's).
     ///   - group: show only this grouping factor's random effects (all when nil).
     ///   - residuals: which residuals (the first panel); nil for random effects only.
+    ///   - maximumPoints: the most points drawn per panel (at least 10).
+    /// - Throws: `PlotError` when the fit does not match the design, the group is unknown or
+    ///   there is nothing to plot.
     public init(fit: MixedModelFit, design: MixedModelDesign, group: String? = nil,
                 residuals: ResidualScale? = .scaled, maximumPoints: Int = 4000) throws {
         try checkFit(fit, matches: design)

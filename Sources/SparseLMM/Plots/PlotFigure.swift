@@ -66,6 +66,7 @@ public struct PanelGrid: Sendable {
 public struct LegendEntry: Sendable {
     /// How the swatch is drawn.
     public enum Swatch: Sendable {
+        /// `point`: a point mark; `line`: a short line segment.
         case point, line
     }
     /// The text next to the swatch.

@@ -19,10 +19,14 @@ public struct ProfileZetaPlot: DiagnosticPlot {
     /// A note under the title (how the profile was computed), or nil.
     public let note: String?
 
+    /// The zeta plot of a computed profile.
     /// - Parameters:
+    ///   - profile: the likelihood profile (at least one parameter).
     ///   - descriptions: strip text after each parameter's name.
     ///   - standardErrors: parameters with a Wald line (none when empty).
     ///   - levels: the intervals marked by vertical lines, each in (0, 1).
+    ///   - note: a note under the title (how the profile was computed), or nil.
+    /// - Throws: `PlotError` when nothing was profiled or a level is outside (0, 1).
     public init(profile: LikelihoodProfile, descriptions: [String: String] = [:], standardErrors: [String: Double] = [:],
                 levels: [Double] = [0.5, 0.8, 0.9, 0.95, 0.99], note: String? = nil) throws {
         guard !profile.profiles.isEmpty else { throw PlotError.noRandomEffects("the profile plot (no parameters were profiled)") }

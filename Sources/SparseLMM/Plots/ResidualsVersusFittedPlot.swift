@@ -34,11 +34,19 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
     public let maximumPanels: Int
     let responseName: String
 
+    /// The residuals-versus-fitted plot of a fit.
     /// - Parameters:
+    ///   - fit: the fitted model.
+    ///   - design: the design the model was fitted on (its observations must match the fit's).
+    ///   - data: the table the design was built from (needed to group by a column that is not a
+    ///     grouping factor of the model).
     ///   - group: a grouping factor of the model or a categorical column of `data`.
     ///   - residuals: which residuals to show (lme4's default: Pearson).
     ///   - display: colours or panels for the groups.
     ///   - smooth: whether to add a lowess smooth (per panel when panelled; groups need at least 5 points).
+    ///   - maximumPanels: the most panels drawn when grouping by panels (at least 1).
+    /// - Throws: `PlotError` when the fit does not match the design, the group is unknown, or
+    ///   colours are asked for more levels than the palette has.
     public init(fit: MixedModelFit, design: MixedModelDesign, data: DataTable? = nil, group: String? = nil,
                 residuals: ResidualScale = .pearson, display: GroupDisplay = .automatic, smooth: Bool = true,
                 maximumPanels: Int = 30) throws {

@@ -1,5 +1,6 @@
 /// How text is anchored horizontally at its x coordinate (SVG's `text-anchor`).
 public enum TextAnchor: String, Sendable {
+    /// `start`: text begins at x; `middle`: centred on x; `end`: ends at x.
     case start, middle, end
 }
 
