@@ -17,6 +17,8 @@ public enum GLMMError: Error, Equatable, CustomStringConvertible {
     case zeroTrials(row: Int)
     /// A number of successes (proportion × trials, or a `cbind` entry) that is not a whole number.
     case nonIntegerTrials(row: Int, value: Double)
+    /// A number of failures (the second entry of `cbind`) that is not a whole number.
+    case nonIntegerFailures(row: Int, value: Double)
     /// Both `cbind(successes, failures)` and prior weights for a binomial response.
     case weightsWithCountsResponse
     /// A categorical response for a count family (the response's name).
@@ -50,6 +52,8 @@ public enum GLMMError: Error, Equatable, CustomStringConvertible {
             return "data row \(row) has no trials (successes + failures = 0, or a zero weight): remove the row"
         case .nonIntegerTrials(let row, let v):
             return "the number of successes (\(v)) in data row \(row) is not a whole number: the binomial response times the trials must be a count"
+        case .nonIntegerFailures(let row, let v):
+            return "the number of failures (\(v)) in data row \(row) is not a whole number: cbind(successes, failures) needs counts"
         case .weightsWithCountsResponse:
             return "use either cbind(successes, failures) or a proportion with --weights for a binomial response, not both"
         case .categoricalCountResponse(let r):

@@ -25,7 +25,8 @@ struct GLMMResponse {
                     if s[i] < 0 || f[i] < 0 { throw GLMMError.negativeSuccessesOrFailures(row: row(i), successes: s[i], failures: f[i]) }
                     let t = s[i] + f[i]
                     if t == 0 { throw GLMMError.zeroTrials(row: row(i)) }
-                    if s[i] != s[i].rounded() || f[i] != f[i].rounded() { throw GLMMError.nonIntegerTrials(row: row(i), value: s[i]) }
+                    if s[i] != s[i].rounded() { throw GLMMError.nonIntegerTrials(row: row(i), value: s[i]) }
+                    if f[i] != f[i].rounded() { throw GLMMError.nonIntegerFailures(row: row(i), value: f[i]) }
                     y[i] = s[i] / t
                     w[i] = t
                 }

@@ -18,12 +18,12 @@ extension GeneralizedLinearMixedModel {
     /// - Parameters:
     ///   - nAGQ: 1 for the Laplace approximation; more for adaptive Gauss-Hermite quadrature with
     ///     that many points (one scalar random-effects term only).
-    ///   - requested: how vcov(β̂) is computed (lme4's default by default).
-    ///   - requestedStageTwo: the function stage 2 minimises over (θ, β) (see `StageTwoObjective`).
+    ///   - standardErrors: how vcov(β̂) is computed (lme4's default by default).
+    ///   - stageTwo: the function stage 2 minimises over (θ, β) (see `StageTwoObjective`).
     /// - Throws: `GLMMError` when nAGQ is outside 1…100 or quadrature is asked for a model other
     ///   than one scalar term, when PIRLS fails or no finite deviance is reached; the optimiser's errors.
-    public func fit(nAGQ: Int = 1, standardErrors requested: StandardErrorMethod = .automatic,
-                    stageTwo requestedStageTwo: StageTwoObjective = .automatic) throws -> MixedModelFit {
+    public func fit(nAGQ: Int = 1, standardErrors: StandardErrorMethod = .automatic,
+                    stageTwo: StageTwoObjective = .automatic) throws -> MixedModelFit {
         let t0 = monotonicNow()
         guard (1...100).contains(nAGQ) else { throw GLMMError.invalidQuadraturePoints(nAGQ) }
         if nAGQ > 1 && !(design.terms.count == 1 && design.terms[0].columnCount == 1) {
@@ -73,11 +73,11 @@ extension GeneralizedLinearMixedModel {
         stage2.absoluteFunctionTolerance = 1e-10
         stage2.absoluteParameterTolerance = 1e-8
         stage2.initialStep = steps
-        let stageTwo = resolvedStageTwoObjective(requestedStageTwo, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
-                                                 standardErrors: resolvedStandardErrorMethod(requested))
+        let objectiveTwo = resolvedStageTwoObjective(stageTwo, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
+                                                     standardErrors: resolvedStandardErrorMethod(standardErrors))
         let r2 = try stage2.minimize(start: x0, lower: lo, upper: upper(x0.count)) { [unowned self] x in
             try self.counted(Array(x)) {
-                if stageTwo == .lme4 {
+                if objectiveTwo == .lme4 {
                     return try self.lme4StageTwoDeviance(theta: Array(x[0..<nTheta]), beta: Array(x[nTheta..<(nTheta + self.p)]), lp0: lp0)
                 }
                 return try self.outerDeviance(Array(x), nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
@@ -99,15 +99,15 @@ extension GeneralizedLinearMixedModel {
         let beta = Array(xOpt[nTheta..<(nTheta + p)])
         // vcov(β̂): from the finite-difference Hessian of the deviance over (θ, β), as lme4's
         // default (use.hessian = TRUE); if it is not positive definite, from R_X.
-        let standardErrors = resolvedStandardErrorMethod(requested)
+        let seMethod = resolvedStandardErrorMethod(standardErrors)
         var vcov: [Double]
-        if standardErrors == .conditional {
+        if seMethod == .conditional {
             vcov = try rxCovariance(state: final, theta: theta)
         } else {
             do {
                 vcov = try hessianCovariance(at: Array(xOpt[0..<(nTheta + p)]), nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
                                              nbParameter: negativeBinomial ? xOpt.last : nil,
-                                             lp0: standardErrors == .lme4Hessian ? lp0 : nil)
+                                             lp0: seMethod == .lme4Hessian ? lp0 : nil)
             } catch {
                 warnings.append("the Hessian of the deviance is not positive definite: standard errors from the conditional (R_X) approximation")
                 vcov = try rxCovariance(state: final, theta: theta)
@@ -122,7 +122,7 @@ extension GeneralizedLinearMixedModel {
         fit.converged = converged
         fit.optimizerMessage = r2.message
         fit.optimizerReport = "BOBYQA (NLopt): stage 1 over θ with β in PIRLS (\(nTheta) parameter\(nTheta == 1 ? "" : "s")), stage 2 over (θ, β\(negativeBinomial ? ", log θ_nb" : "")) (\(x0.count) parameters)"
-            + (stageTwo == .lme4 ? " on glmer's deviance function (PIRLS restarted from stage 1's linear predictor)" : " on the Laplace deviance, PIRLS converged")
+            + (objectiveTwo == .lme4 ? " on glmer's deviance function (PIRLS restarted from stage 1's linear predictor)" : " on the Laplace deviance, PIRLS converged")
         if !converged { warnings.append("the optimiser did not converge: \(r2.message)") }
         fit.warnings = warnings + fit.warnings
         fit.fitSeconds = monotonicNow() - t0

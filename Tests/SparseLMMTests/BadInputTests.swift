@@ -515,6 +515,15 @@ import GLMM
         }
     }
 
+    @Test func nonIntegerFailuresInCbindAreNamedAsFailures() throws {
+        let t = try Self.glmmTable([1, 2, 0, 0, 1, 1, 0, 0], [("n", .numeric([3, 3, 2.5, 3, 3, 3, 3, 3]))])
+        #expect(throws: GLMMError.nonIntegerFailures(row: 3, value: 2.5)) {
+            try Self.glmmModel("cbind(y, n - y) ~ x + (1 | g)", t, .binomial)
+        }
+        #expect(GLMMError.nonIntegerFailures(row: 3, value: 2.5).description
+                == "the number of failures (2.5) in data row 3 is not a whole number: cbind(successes, failures) needs counts")
+    }
+
     @Test func categoricalCountResponseIsRejected() throws {
         let n = 8
         let t = try DataTable(columns: [("y", .categorical((0..<n).map { $0 % 2 == 0 ? "a" : "b" })), ("g", .categorical((0..<n).map { "g\($0 % 4)" }))])

@@ -35,7 +35,7 @@ public struct NewDataPredictor: Sendable {
 
     /// The linear predictor η for each row of `newData` (NaN where a needed value is missing).
     /// - Parameters:
-    ///   - raw: the new data, as read (the fitted model's `--factor` conversions are applied to it).
+    ///   - newData: the new data, as read (the fitted model's `--factor` conversions are applied to it).
     ///   - beta: β̂ in the order of the design's fixed-effect columns.
     ///   - randomEffects: the conditional modes per term (in the design's term order), or nil for
     ///     population-level predictions (lme4's `re.form = NA`).
@@ -43,12 +43,12 @@ public struct NewDataPredictor: Sendable {
     ///     (lme4's `allow.new.levels`) instead of throwing.
     /// - Throws: `PredictionError` for empty new data or a new level; `ModelError` for a missing
     ///   or non-numeric offset column; the evaluator's errors for a variable it cannot evaluate.
-    public func linearPredictor(newData raw: DataTable, beta: [Double], randomEffects: [RandomEffectsEstimates]?,
+    public func linearPredictor(newData: DataTable, beta: [Double], randomEffects: [RandomEffectsEstimates]?,
                                 allowNewLevels: Bool = false) throws -> [Double] {
-        let n = raw.rowCount
+        let n = newData.rowCount
         guard n > 0 else { throw PredictionError.emptyNewData }
         // --factor conversions only: levels are matched by label, not by position
-        let table = try MixedModelDesign.applyOptions(DataOptions(factorColumns: design.options.factorColumns), to: raw)
+        let table = try MixedModelDesign.applyOptions(DataOptions(factorColumns: design.options.factorColumns), to: newData)
         let evaluator = VariableEvaluator(table: table, formula: design.formula.text)
         var missing = [Bool](repeating: false, count: n)
         var eta = [Double](repeating: 0, count: n)

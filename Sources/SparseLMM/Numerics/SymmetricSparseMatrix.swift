@@ -5,7 +5,12 @@ import CSparseShim
 /// update writes straight into `values`).
 public final class SymmetricSparseMatrix {
     /// Which triangle the matrix stores.
-    public enum Triangle: Sendable { case upper, lower }
+    public enum Triangle: Sendable {
+        /// The entries on and above the diagonal.
+        case upper
+        /// The entries on and below the diagonal.
+        case lower
+    }
 
     let context: CholmodContext
     let sparse: UnsafeMutablePointer<cholmod_sparse>
