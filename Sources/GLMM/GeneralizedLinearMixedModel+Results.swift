@@ -54,7 +54,7 @@ extension GeneralizedLinearMixedModel {
         if case .negativeBinomial(let t) = family { nbTheta = t }
         let npar = p + theta.count + (nbTheta == nil ? 0 : 1)
         let linkName = link.rawValue
-        return MixedModelFit(
+        var fit = MixedModelFit(
             formula: design.formula.text, responseName: design.responseName, family: family.name, link: linkName,
             method: nAGQ > 1 ? "AGQ" : "Laplace", nAGQ: nAGQ, nobs: n, groupCounts: design.groupCounts,
             objective: objective, logLik: -objective / 2, parameterCount: npar,
@@ -67,5 +67,7 @@ extension GeneralizedLinearMixedModel {
             converged: true, singular: singular, droppedColumns: design.droppedColumns, omittedRows: design.omittedRows,
             evaluations: evaluationCount, fitSeconds: 0, optimizerMessage: "", warnings: warnings, messages: messages,
             optimizerReport: "")
+        fit.weightsColumn = design.options.weightsColumn
+        return fit
     }
 }

@@ -195,7 +195,7 @@ extension LinearMixedModel {
               theta.allSatisfy({ $0.isFinite }) else {
             throw ModelError.nonFiniteEstimates
         }
-        return MixedModelFit(
+        var fit = MixedModelFit(
             formula: design.formula.text, responseName: design.responseName, family: "gaussian", link: "identity",
             method: criterion.rawValue, nAGQ: 1, nobs: n, groupCounts: design.groupCounts,
             objective: objective, logLik: -objective / 2, parameterCount: npar,
@@ -208,6 +208,8 @@ extension LinearMixedModel {
             converged: true, singular: singular, droppedColumns: design.droppedColumns, omittedRows: design.omittedRows,
             evaluations: evaluationCount, fitSeconds: 0, optimizerMessage: "", warnings: warnings, messages: messages,
             optimizerReport: "")
+        fit.weightsColumn = design.options.weightsColumn
+        return fit
     }
 
     /// lme4's VarCorr rows for θ and σ: per block, the variances, then the covariances with their

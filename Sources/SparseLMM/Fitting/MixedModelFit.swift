@@ -111,8 +111,11 @@ public struct MixedModelFit: Sendable {
     public var devianceResiduals: [Double]
     /// Working residuals (y − μ)/(dμ/dη) (response residuals for Gaussian models).
     public var workingResiduals: [Double]
-    /// Prior weights, if given.
+    /// Prior weights, if given (for a binomial response, the numbers of trials).
     public var weights: [Double]?
+    /// The data column the prior weights came from (nil when none was named; the summary prints
+    /// it on its `Weights:` line, as lme4 prints the `weights` argument).
+    public var weightsColumn: String?
 
     /// Whether the optimiser reported convergence.
     public var converged: Bool

@@ -53,24 +53,25 @@ extension MixedModelFit {
         }
         out += "Formula: \(formula)\n"
         if let dataName { out += "   Data: \(dataName)\n" }
-        if let w = weights, !gaussian || w.contains(where: { $0 != 1 }) { _ = w; out += "Weights: prior weights given\n" }
+        if let w = weightsColumn { out += "Weights: \(w)\n" }
         out += "\n"
         if gaussian && method == "REML" {
-            out += "REML criterion at convergence: \(RNumberFormat.fixed(objective, 1))\n\n"
+            // lme4's .prt.aictab: cat() of the criterion rounded to one decimal
+            out += "REML criterion at convergence: \(RNumberFormat.significant(RPrint.round(objective, 1), 7))\n\n"
         } else {
-            var t = TextTable(header: ["AIC", "BIC", "logLik", "deviance", "df.resid"], alignment: Array(repeating: .right, count: 5))
-            t.add([AIC, BIC, logLik, deviance].map { RNumberFormat.fixed($0, 1) } + [String(residualDegreesOfFreedom)])
-            out += t.render(lead: 1).split(separator: "\n").map { " " + $0 }.joined(separator: "\n") + "\n\n"
+            // format() of the rounded values together, df.resid on its own
+            var values = RPrint.format([AIC, BIC, logLik, deviance, Double(residualDegreesOfFreedom)].map { RPrint.round($0, 1) }, digits: 7)
+            values[4] = String(residualDegreesOfFreedom)
+            out += RPrint.namedVector(names: ["AIC", "BIC", "logLik", "deviance", "df.resid"], values: values) + "\n"
         }
-        // scaled residuals
+        // scaled residuals: lme4's .prt.resids (zapsmall to 5 digits, printed with 4)
         let sr = scaledResiduals.filter { $0.isFinite }.sorted()
         if !sr.isEmpty {
             out += "Scaled residuals: \n"
-            var t = TextTable(header: ["Min", "1Q", "Median", "3Q", "Max"], alignment: Array(repeating: .right, count: 5))
-            t.add(RNumberFormat.column([0, 0.25, 0.5, 0.75, 1].map { quantile(sr, $0) }, digits: 4))
-            out += t.render() + "\n"
+            let q = RPrint.zapsmall([0, 0.25, 0.5, 0.75, 1].map { quantile(sr, $0) }, digits: 5)
+            out += RPrint.namedVector(names: ["Min", "1Q", "Median", "3Q", "Max"], values: RPrint.format(q, digits: 4)) + "\n"
         }
-        out += "Random effects:\n" + varCorrTable() + "\n"
+        out += "Random effects:\n" + varCorrTable()
         out += "Number of obs: \(nobs), groups:  " + groupCounts.map { "\($0.name), \($0.levels)" }.joined(separator: "; ") + "\n"
         if !omittedRows.isEmpty {
             let shown = omittedRows.prefix(10).map(String.init).joined(separator: ", ") + (omittedRows.count > 10 ? ", …" : "")
@@ -83,16 +84,14 @@ extension MixedModelFit {
         }
         let p = fixedEffects.count
         if p > 1 {
+            // format(round(cor, 3), nsmall = 3) over the whole matrix; the lower triangle printed
             out += "\nCorrelation of Fixed Effects:\n"
             let corr = fixedEffectCorrelation
-            let abbrev = fixedEffectNames.map { abbreviate($0) }
-            var t = TextTable(header: [""] + abbrev.dropLast(), alignment: [.left] + Array(repeating: .right, count: p - 1))
-            for i in 1..<p {
-                var row = [fixedEffectNames[i]]
-                for j in 0..<(p - 1) { row.append(j < i ? RNumberFormat.fixed(corr[i + j * p], 3) : "") }
-                t.add(row)
-            }
-            out += t.render()
+            let cells = RPrint.format(corr.map { RPrint.round($0, 3) }, digits: 7, nsmall: 3)
+            var rows = [[String]]()
+            for i in 1..<p { rows.append((0..<(p - 1)).map { j in j < i ? cells[i + j * p] : "" }) }
+            out += RPrint.matrix(rowNames: fixedEffectNames.dropFirst().map { abbreviate($0, 11) },
+                                 columnNames: fixedEffectNames.dropLast().map { abbreviate($0) }, rows: rows, right: false)
         }
         if singular { out += "optimizer note: boundary (singular) fit: see help('isSingular')\n" }
         if !converged { out += "optimizer note: the optimiser did not converge (\(optimizerMessage))\n" }
@@ -100,12 +99,14 @@ extension MixedModelFit {
         return out
     }
 
-    /// The random-effects table: Groups, Name, Variance, Std.Dev., Corr.
+    /// The random-effects table as lme4's `formatVC` builds it and `print(quote = FALSE)` shows
+    /// it: Groups, Name, Variance and Std.Dev. (each column `format`ted to 4 digits together),
+    /// and per block the lower triangle of its correlations, `format(round(r, 2), nsmall = 2)`
+    /// over the block's whole matrix; every column left-justified.
     func varCorrTable() -> String {
         let variances = varCorr.filter { $0.term2 == nil }
-        let vStrings = RNumberFormat.column(variances.map { $0.variance }, digits: 4)
-        let sdStrings = RNumberFormat.column(variances.map { $0.sd ?? .nan }, digits: 4)
-        // correlations per block: the lower triangle, row by row
+        let vStrings = RPrint.format(variances.map { $0.variance }, digits: 4)
+        let sdStrings = RPrint.format(variances.map { $0.sd ?? .nan }, digits: 4)
         var blocks = [(group: String, names: [String], vIndex: [Int])]()
         for (i, v) in variances.enumerated() {
             if let last = blocks.last, last.group == v.group, v.group != "Residual" {
@@ -115,60 +116,82 @@ extension MixedModelFit {
                 blocks.append((v.group, [v.term1 ?? ""], [i]))
             }
         }
-        let hasCorr = varCorr.contains { $0.term2 != nil }
-        var header = ["Groups", "Name", "Variance", "Std.Dev."]
         let maxK = blocks.map { $0.names.count }.max() ?? 1
-        if hasCorr { header += ["Corr"] + Array(repeating: "", count: max(0, maxK - 2)) }
-        var t = TextTable(header: header, alignment: [.left, .left, .right, .right] + Array(repeating: .right, count: header.count - 4))
+        var header = ["Groups", "Name", "Variance", "Std.Dev."]
+        if maxK > 1 { header += ["Corr"] + Array(repeating: "", count: maxK - 2) }
+        var rows = [[String]]()
         for b in blocks {
+            let k = b.names.count
+            // the block's correlation matrix, formatted as a whole
+            var matrix = [Double](repeating: 1, count: k * k)
+            for r in 0..<k {
+                for c in 0..<r {
+                    let entry = varCorr.first { $0.group == b.group && $0.term1 == b.names[c] && $0.term2 == b.names[r] }
+                    let value = entry?.corr ?? .nan
+                    matrix[r + c * k] = value
+                    matrix[c + r * k] = value
+                }
+            }
+            let formatted = RPrint.format(matrix.map { RPrint.round($0, 2) }, digits: 7, nsmall: 2)
             for (r, name) in b.names.enumerated() {
                 var row = [r == 0 ? b.group : "", b.group == "Residual" ? "" : name, vStrings[b.vIndex[r]], sdStrings[b.vIndex[r]]]
-                if hasCorr {
-                    var cells = [String]()
-                    for c in 0..<r {
-                        let entry = varCorr.first { $0.group == b.group && $0.term1 == b.names[c] && $0.term2 == name }
-                        cells.append(entry?.corr.map { RNumberFormat.fixed($0, 2) } ?? "")
-                    }
-                    row += cells + Array(repeating: "", count: header.count - 4 - cells.count)
-                }
-                t.add(row)
+                if maxK > 1 { row += (0..<(maxK - 1)).map { c in c < r ? formatted[r + c * k] : "" } }
+                rows.append(row)
             }
         }
-        return t.render(lead: 1)
+        return RPrint.matrix(rowNames: Array(repeating: "", count: rows.count), columnNames: header, rows: rows, right: false)
     }
 
-    /// The fixed-effects coefficient table.
+    /// The fixed-effects table as R's `printCoefmat(digits = 4)` prints it: estimates, standard
+    /// errors (and df) rounded together to max(1, 4 − digmin) decimals (digmin = 1 + ⌊log10⌋ of
+    /// the smallest of them) and `format`ted together; the statistic rounded to 3 decimals and
+    /// formatted to 4 digits; p-values by `format.pval(digits = 3)`; stars and their legend when
+    /// some p < 0.1; right-justified columns.
     func fixedEffectsTable(tests: FixedEffectTests?) -> String {
         let p = fixedEffects.count
+        let digits = 4
         let se = tests?.standardErrors ?? standardErrors
-        let maxAbs = (fixedEffects + se).filter { $0.isFinite }.map { abs($0) }.max() ?? 1
-        let digmin = maxAbs > 0 ? 1 + Int(floor(log10(maxAbs))) : 1
-        let decimals = max(1, 5 - digmin)
-        let est = RNumberFormat.column(fixedEffects.map { ($0 * pow(10, Double(decimals))).rounded() / pow(10, Double(decimals)) }, digits: 7)
-        let ses = RNumberFormat.column(se.map { ($0 * pow(10, Double(decimals))).rounded() / pow(10, Double(decimals)) }, digits: 7)
-        let gaussian = family == "gaussian"
-        var header = ["", "Estimate", "Std. Error"]
-        if let _ = tests { header += ["df", "t value", "Pr(>|t|)", ""] }
-        else if gaussian { header += ["t value"] }
-        else { header += ["z value", "Pr(>|z|)", ""] }
-        var t = TextTable(header: header, alignment: [.left] + Array(repeating: .right, count: header.count - 1))
-        for i in 0..<p {
-            var row = [fixedEffectNames[i], est[i], ses[i]]
-            if let tests {
-                row += [RNumberFormat.significant(tests.df[i], 5), RNumberFormat.fixed(tests.statistic[i], 3),
-                        RNumberFormat.pValue(tests.p[i]), significanceStars(tests.p[i])]
-            } else {
-                let z = fixedEffects[i] / standardErrors[i]
-                if gaussian { row.append(RNumberFormat.fixed(z, 3)) }
-                else {
-                    let pv = 2 * normalUpperTail(abs(z))
-                    row += [RNumberFormat.fixed(z, 3), RNumberFormat.pValue(pv), significanceStars(pv)]
-                }
-            }
-            t.add(row)
+        var cs = [fixedEffects, se]
+        if let tests { cs.append(tests.df) }
+        let magnitudes = cs.joined().filter { $0.isFinite && $0 != 0 }.map { abs($0) }
+        let digmin = magnitudes.isEmpty ? 1 : 1 + Int(floor(log10(magnitudes.min()!)))
+        let decimals = max(1, digits - digmin)
+        let flat = cs.joined().map { RPrint.round($0, decimals) }
+        var csCells = RPrint.format(flat, digits: digits)
+        // an entry that is not 0 but prints as 0 is shown with 3 significant digits instead
+        for (k, x) in cs.joined().enumerated() where x != 0 && x.isFinite && Double(csCells[k].trimmingLeadingSpaces()) == 0 {
+            csCells[k] = RPrint.format([x], digits: digits - 1)[0]
         }
-        var out = t.render()
-        if tests != nil || !gaussian {
+        let statistic = tests?.statistic ?? (0..<p).map { fixedEffects[$0] / standardErrors[$0] }
+        let statCells = RPrint.format(statistic.map { RPrint.round($0, 3) }, digits: digits)
+        let gaussian = family == "gaussian"
+        var header = ["Estimate", "Std. Error"]
+        if tests != nil { header.append("df") }
+        var pValues: [Double]? = nil
+        if let tests {
+            header += ["t value", "Pr(>|t|)"]
+            pValues = tests.p
+        } else if gaussian {
+            header.append("t value")
+        } else {
+            header += ["z value", "Pr(>|z|)"]
+            pValues = statistic.map { 2 * normalUpperTail(abs($0)) }
+        }
+        let pCells = pValues.map { RPrint.formatPValues($0, digits: 3) }
+        let stars = pValues.map { ps in ps.contains { $0 < 0.1 } } ?? false
+        if stars { header.append("") }
+        var rows = [[String]]()
+        for i in 0..<p {
+            var row = (0..<cs.count).map { csCells[$0 * p + i] } + [statCells[i]]
+            if let pCells { row.append(pCells[i]) }
+            if stars, let pValues {
+                let star = significanceStars(pValues[i])
+                row.append(star + String(repeating: " ", count: 3 - star.count))
+            }
+            rows.append(row)
+        }
+        var out = RPrint.matrix(rowNames: fixedEffectNames, columnNames: header, rows: rows, right: true)
+        if stars {
             out += "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
         }
         return out
