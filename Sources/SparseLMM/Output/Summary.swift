@@ -78,10 +78,6 @@ extension MixedModelFit {
             out += "(\(omittedRows.count) observation\(omittedRows.count == 1 ? "" : "s") deleted due to missingness: data row\(omittedRows.count == 1 ? "" : "s") \(shown))\n"
         }
         out += "\nFixed effects:\n" + fixedEffectsTable(tests: tests)
-        if !droppedColumns.isEmpty {
-            out += "fit warnings:\n" + messages.filter { $0.contains("rank deficient") }.joined(separator: "\n") + "\n"
-            out += "Dropped columns: \(droppedColumns.joined(separator: ", "))\n"
-        }
         let p = fixedEffects.count
         if p > 1 {
             // format(round(cor, 3), nsmall = 3) over the whole matrix; the lower triangle printed
@@ -93,8 +89,16 @@ extension MixedModelFit {
             out += RPrint.matrix(rowNames: fixedEffectNames.dropFirst().map { abbreviate($0, 11) },
                                  columnNames: fixedEffectNames.dropLast().map { abbreviate($0) }, rows: rows, right: false)
         }
-        if singular { out += "optimizer note: boundary (singular) fit: see help('isSingular')\n" }
-        if !converged { out += "optimizer note: the optimiser did not converge (\(optimizerMessage))\n" }
+        // lme4's .prt.warnings: the optimiser's code and lme4's messages, then the fit's warnings
+        if singular || !converged {
+            let name = optimizerReport.split(separator: " ").first.map(String.init) ?? "optimizer"
+            out += "optimizer (\(name)) convergence code: " + (converged ? "0 (OK)" : "failed (\(optimizerMessage))") + "\n"
+            if singular { out += "boundary (singular) fit: see help('isSingular')\n" }
+        }
+        if !droppedColumns.isEmpty {
+            out += "fit warnings:\n" + messages.filter { $0.contains("rank deficient") }.joined(separator: "\n") + "\n"
+            out += "Dropped columns: \(droppedColumns.joined(separator: ", "))\n"
+        }
         for w in warnings where !w.contains("singular") { out += "warning: \(w)\n" }
         return out
     }
