@@ -58,6 +58,16 @@ struct OurMeasurement: Codable, Sendable {
     var rssBaselineMb: Double?
     var rssAfterLoadMb: Double?
     var blasThreads: Int?
+    /// Inference timed after the fit: what was run and its wall seconds.
+    var inference: [InferenceTiming]?
+}
+
+/// One timed inference task (`Workload.inference`).
+struct InferenceTiming: Codable, Sendable {
+    var task: String
+    var seconds: Double
+    /// Refits per second, for the bootstrap.
+    var refitsPerSecond: Double?
 }
 
 /// The sparse Cholesky factor of Λ'Z'ZΛ + I behind an evaluation.

@@ -46,8 +46,9 @@ struct BenchOptions: Sendable {
     table: fit time (data loading and model setup apart), objective evaluations, time per
     evaluation, peak memory and the objective reached, and the ratio lme4 / ours.
 
-    NAMES       workloads or groups: small, medium, large, lmm, glmm, default (small + medium),
-                all. Default: small and medium; large ones (crossed-10m) only when named.
+    NAMES       workloads or groups: small, medium, large, lmm, glmm, scaling, default (small +
+                medium), all. Default: small and medium; large ones (crossed-10m, scaling-*)
+                only when named.
     --compare   lme4 and/or glmmTMB (repeatable or comma separated); needs Rscript.
     --json      write every measurement, the machine and the git commit as JSON.
     --markdown  write the tables as markdown.

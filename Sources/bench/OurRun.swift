@@ -74,6 +74,9 @@ enum OurRun {
                     m.cpuSecondsPerEvaluation = perEvaluationCPU
                     m.evaluationsTimed = count
                     m.factor = factorStatistics(model.factor, secondsPerEvaluation: perEvaluation)
+                    if !workload.inference.isEmpty {
+                        m.inference = try workload.inference.map { try timeInference($0, model: model, design: design, fit: fit) }
+                    }
                 }
                 run += 1
             }
@@ -155,6 +158,32 @@ enum OurRun {
         m.setupCpuSeconds = setupCPUTimes.median
         if let e = m.evaluations, e > 0 { m.fitSecondsPerEvaluation = fitTimes.median / Double(e) }
         return lastDesign
+    }
+
+    /// Times one inference task on the fitted model (wall seconds, the task's whole work).
+    static func timeInference(_ task: InferenceTask, model: LinearMixedModel, design: MixedModelDesign,
+                              fit: MixedModelFit) throws -> InferenceTiming {
+        switch task {
+        case .parametricBootstrap(let nsim):
+            let criterion = model.criterion
+            let (boot, seconds) = try Clock.measure {
+                try runBlocking {
+                    try await ParametricBootstrap.run(design: design, fit: fit, criterion: criterion, nsim: nsim,
+                                                      seed: 20240601, workers: 2)
+                }
+            }
+            let refits = nsim - boot.failures.count
+            return InferenceTiming(task: task.name, seconds: seconds, refitsPerSecond: Double(refits) / seconds)
+        case .satterthwaite:
+            let (_, seconds) = try Clock.measure {
+                let s = try SatterthwaiteApproximation(model: model, fit: fit)
+                return (s.coefficientTests(), try s.typeIIIAnova(design: design))
+            }
+            return InferenceTiming(task: task.name, seconds: seconds)
+        case .kenwardRoger:
+            let (_, seconds) = try Clock.measure { try KenwardRogerApproximation(model: model, fit: fit).coefficientTests() }
+            return InferenceTiming(task: task.name, seconds: seconds)
+        }
     }
 
     /// Copies what the fit reached into the measurement.

@@ -153,6 +153,10 @@ enum ReportTables {
             if let e = w.ours.error { lines.append("\(w.name): ours failed: \(e)") }
             if let n = w.ours.note { lines.append("\(w.name): ours: \(n)") }
             if let c = contention(wall: w.ours.fitSeconds, cpu: w.ours.fitCpuSeconds) { lines.append("\(w.name): ours: \(c)") }
+            for t in w.ours.inference ?? [] {
+                let rate = t.refitsPerSecond.map { String(format: " (%.0f refits/s)", $0) } ?? ""
+                lines.append("\(w.name): ours: \(t.task): \(Format.seconds(t.seconds)) s\(rate)")
+            }
             for (engine, e) in w.compareErrors.sorted(by: { $0.key < $1.key }) { lines.append("\(w.name): \(engine) failed: \(e)") }
             for (engine, r) in w.compared.sorted(by: { $0.key < $1.key }) {
                 if let e = r.error { lines.append("\(w.name): \(engine) failed: \(e)") }

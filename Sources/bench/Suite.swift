@@ -7,7 +7,7 @@ enum Suite {
         Workload(name: "sleepstudy", title: "sleepstudy, correlated random slope",
                  size: .small, data: .fixture(file: "sleepstudy.csv"),
                  formula: "Reaction ~ Days + (Days | Subject)", family: .gaussian, criterion: .reml,
-                 approximateRows: 180),
+                 approximateRows: 180, inference: [.parametricBootstrap(nsim: 1000)]),
         Workload(name: "penicillin", title: "Penicillin, two crossed intercepts",
                  size: .small, data: .fixture(file: "Penicillin.csv"),
                  formula: "diameter ~ 1 + (1 | plate) + (1 | sample)", family: .gaussian, criterion: .reml,
@@ -32,7 +32,8 @@ enum Suite {
         Workload(name: "insteval", title: "InstEval, crossed students × lecturers",
                  size: .medium, data: .fixture(file: "InstEval.csv"),
                  formula: "y ~ 1 + service + (1 | s) + (1 | d) + (1 | dept:service)",
-                 family: .gaussian, criterion: .reml, approximateRows: 73_421),
+                 family: .gaussian, criterion: .reml, approximateRows: 73_421,
+                 inference: [.satterthwaite, .kenwardRoger]),
         Workload(name: "nested-schools", title: "1,000 schools / ~10k teachers / ~200k students, nested",
                  size: .medium,
                  data: .nested(NestedSimulation(schools: 1000, teachersPerSchool: 5...15, studentsPerTeacher: 10...30)),
@@ -59,7 +60,24 @@ enum Suite {
                  data: .crossed(CrossedSimulation(rows: 10_000_000, users: 20_000, items: 5_000, response: .gaussian)),
                  formula: "y ~ 1 + x + (1 | user) + (1 | item)", family: .gaussian, criterion: .reml,
                  approximateRows: 10_000_000),
-    ]
+    ] + scaling
+
+    /// The same schools and teachers (1,000 schools, 5–15 teachers each) with 10, 100 and 500
+    /// students per teacher, about 100k, 1M and 5M rows (`bench scaling`). Z'Z has the same
+    /// pattern and CHOLMOD the same work at every size, so an evaluation that does no O(n) work
+    /// (design-notes: cross-products once, per θ only rescale and refactor) costs the same at every
+    /// n: the ms/eval column shows it, while load and setup grow with n.
+    static let scaling: [Workload] = [10, 100, 500].map { students in
+        let rows = 10_000 * students
+        let label = rows >= 1_000_000 ? "\(rows / 1_000_000)m" : "\(rows / 1_000)k"
+        return Workload(name: "scaling-" + label,
+                        title: "~\(label) rows, 1,000 schools / ~10k teachers / \(students) students each: ms/eval flat in n",
+                        size: .large,
+                        data: .nested(NestedSimulation(schools: 1000, teachersPerSchool: 5...15,
+                                                       studentsPerTeacher: students...students)),
+                        formula: "y ~ 1 + x + (1 | school/teacher)", family: .gaussian, criterion: .reml,
+                        approximateRows: rows)
+    }
 
     /// The workload with this name.
     static func workload(named name: String) throws -> Workload {
@@ -68,13 +86,14 @@ enum Suite {
     }
 
     /// The workloads selected by names and group names (`small`, `medium`, `large`, `all`,
-    /// `default`), in suite order, without duplicates. No names: the default suite (small and
+    /// `default`, `scaling`), in suite order, without duplicates. No names: the default suite (small and
     /// medium).
     static func select(_ names: [String]) throws -> [Workload] {
         var chosen = Set<String>()
         for name in names.isEmpty ? ["default"] : names {
             switch name {
             case "default": all.filter { $0.size != .large }.forEach { chosen.insert($0.name) }
+            case "scaling": scaling.forEach { chosen.insert($0.name) }
             case "all": all.forEach { chosen.insert($0.name) }
             case "lmm": all.filter { $0.family == .gaussian && $0.size != .large }.forEach { chosen.insert($0.name) }
             case "glmm": all.filter { $0.family != .gaussian && $0.size != .large }.forEach { chosen.insert($0.name) }

@@ -73,6 +73,8 @@ struct Workload: Sendable {
     let criterion: Criterion
     /// Approximate rows, for `--list` before anything is generated.
     let approximateRows: Int
+    /// Inference timed after the fit (Gaussian workloads only).
+    var inference: [InferenceTask] = []
 
     /// What R fits: `REML`, `ML` or `Laplace`.
     var method: String { family == .gaussian ? criterion.rawValue : "Laplace" }
@@ -80,6 +82,25 @@ struct Workload: Sendable {
     /// Why our side is missing, when it is.
     var unavailableReason: String? {
         family.fittedByUs ? nil : "not available (\(family.rawValue) family)"
+    }
+}
+
+/// Inference on a fitted linear mixed model that the benchmark times after the fit (ours only).
+enum InferenceTask: Sendable {
+    /// lme4's `bootMer`: `nsim` refits to simulated responses on every core (issue target: at
+    /// least 100 refits per second on sleepstudy).
+    case parametricBootstrap(nsim: Int)
+    /// lmerTest's Satterthwaite t tests per coefficient and type III F tests.
+    case satterthwaite
+    /// pbkrtest's Kenward-Roger t tests per coefficient (adjusted covariance included).
+    case kenwardRoger
+
+    var name: String {
+        switch self {
+        case .parametricBootstrap(let n): return "parametric bootstrap (\(n) refits)"
+        case .satterthwaite: return "Satterthwaite (t tests + type III F)"
+        case .kenwardRoger: return "Kenward-Roger (t tests)"
+        }
     }
 }
 
