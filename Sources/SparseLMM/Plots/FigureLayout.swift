@@ -179,6 +179,12 @@ struct GridRenderer {
         // categorical axes: size labels to the spacing, thin or drop them
         for i in scales.indices where panels[i].yCategories != nil {
             fitCategoryLabels(&scales[i].yTicks, panelHeight: panelH)
+            // keep the first and last rows' marks clear of the panel's edges (and the strip):
+            // at least 4 px, however many rows share the height
+            let n = Double(max(panels[i].yCategories!.count, 1))
+            let rowHeight = panelH / (n + 1)
+            let pad = 4 / max(rowHeight, 1e-9)
+            scales[i].y = LinearScale(domain: (1 - max(0.6, pad))...(n + max(0.6, pad)), pixelStart: 0, pixelEnd: 1)
         }
 
         // horizontal layout
@@ -209,12 +215,11 @@ struct GridRenderer {
             let lowestInColumn = i + columns >= panels.count
             let showX = !grid.sharedX || lowestInColumn
             let showY = !grid.sharedY || c == 0
-            // label bounds: half the gap to the neighbouring panels (the same for every panel of a
-            // grid, so that panels sharing a scale show the same labels); a single column may use
-            // the whole width
-            // (keeping labels of neighbouring panels at least 0.6 em apart)
-            let reach = colGap / 2 - 0.3 * t.tickLabelSize
-            let xBounds = columns == 1 ? (frameX + yTitleW)...(frameX + width) : (px - reach)...(px + cellW + reach)
+            // label bounds: a side with no neighbouring labels (the first column, the last
+            // column, the last panel of a row) reaches to the grid's edge; towards a neighbour,
+            // the gap is split so that the neighbours' labels stay 0.6 em apart
+            let xBounds = xLabelBounds(panel: i, column: c, columns: columns, count: panels.count, px: px, cellW: cellW,
+                                       colGap: colGap, scales: scales[i], gridLeft: frameX + yTitleW, gridRight: frameX + width)
             let yBounds = (r == 0 ? top : py - stripH - rowGap / 2)...(showX && grid.sharedX ? py + panelH + 2 : py + panelH + rowGap / 2)
             if showX { drawXAxis(into: &doc, scale: xs, ticks: scales[i].xTicks, y: py + panelH, bounds: xBounds) }
             if showY { drawYAxis(into: &doc, scale: ys, ticks: scales[i].yTicks, x: px, bounds: yBounds) }
@@ -231,6 +236,37 @@ struct GridRenderer {
             doc.text(yl, x: frameX + yTitleW * 0.4, y: (top + panelsBottom) / 2, size: t.axisTitleSize, anchor: .middle,
                      centredVertically: true, rotation: -90, role: "axis-title")
         }
+    }
+
+    /// The span an x axis's tick labels may use. Where a panel has a neighbour in its row whose
+    /// labels sit at the same height, the gap between them is split: with a shared scale (the
+    /// same labels in every panel) a label overhanging the panel's edge keeps the room the
+    /// neighbour's first or last label leaves free, else each side gets half the gap. Without a
+    /// neighbour the labels may reach the grid's edge (the margin).
+    func xLabelBounds(panel i: Int, column c: Int, columns: Int, count: Int, px: Double, cellW: Double, colGap: Double,
+                      scales: Scales, gridLeft: Double, gridRight: Double) -> ClosedRange<Double> {
+        let gap = 0.6 * theme.tickLabelSize
+        let halfGap = colGap / 2 - gap / 2
+        var low = px - halfGap, high = px + cellW + halfGap
+        let hasLeft = c > 0, hasRight = c < columns - 1 && i + 1 < count
+        if grid.sharedX, scales.xTicks.showLabels, let first = scales.xTicks.values.indices.first, let last = scales.xTicks.values.indices.last {
+            // overhangs of the first label past the left edge and of the last past the right edge
+            let xs = scales.x.mapped(pixelStart: px, pixelEnd: px + cellW)
+            let size = scales.xTicks.labelSize
+            let leftOverhang = px - (xs.pixel(scales.xTicks.values[first]) - estimatedTextWidth(scales.xTicks.labels[first], size: size) / 2)
+            let rightOverhang = xs.pixel(scales.xTicks.values[last]) + estimatedTextWidth(scales.xTicks.labels[last], size: size) / 2 - (px + cellW)
+            // both fit between two neighbouring panels
+            if colGap - leftOverhang - rightOverhang >= gap {
+                low = px - colGap + rightOverhang + gap
+                high = px + cellW + colGap - leftOverhang - gap
+            }
+        }
+        // a left neighbour without labels at this height (a shared x axis drawn under a taller
+        // column) has the next row's strip below it: stay within half the gap
+        if hasLeft && grid.sharedX && i - 1 + columns < count { low = px - max(halfGap, 0) }
+        if !hasLeft { low = gridLeft }
+        if !hasRight { high = gridRight }
+        return min(low, px)...max(high, px + cellW)
     }
 
     // MARK: scales
