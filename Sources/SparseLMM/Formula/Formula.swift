@@ -216,14 +216,14 @@ struct TermAlgebra {
         case .binary(let op, let a, let b, let r):
             switch op {
             case ":", "%in%":
-                return interact(try expand(a, &vars), try expand(b, &vars))
+                return try interact(try expand(a, &vars), try expand(b, &vars), at: r.start)
             case "*":
                 let x = try expand(a, &vars), y = try expand(b, &vars)
-                return union(union(x, y), interact(x, y))
+                return try union(union(x, y, at: r.start), interact(x, y, at: r.start), at: r.start)
             case "/":
                 let x = try expand(a, &vars), y = try expand(b, &vars)
                 let all = Array(Set(x.flatMap { $0 })).sorted()
-                return union(x, interact([all], y))
+                return try union(x, interact([all], y, at: r.start), at: r.start)
             case "^":
                 guard case .number(let v, _, _) = b.unparenthesized, v >= 1, v == v.rounded() else {
                     throw error("the power in '(...)^n' must be a positive whole number", b.range.start)
@@ -231,9 +231,11 @@ struct TermAlgebra {
                 let x = try expand(a, &vars)
                 var result = x
                 var power = x
-                for _ in 1..<Int(v) {
-                    power = interact(power, x)
-                    result = union(result, power)
+                // beyond x.count factors nothing new appears (and a huge n must not overflow Int)
+                let factors = v >= Double(x.count) ? x.count : Int(v)
+                for _ in 1..<max(1, factors) {
+                    power = try interact(power, x, at: b.range.start)
+                    result = try union(result, power, at: b.range.start)
                 }
                 return result
             case "+", "-":
@@ -248,21 +250,35 @@ struct TermAlgebra {
         }
     }
 
-    func interact(_ x: [[Int]], _ y: [[Int]]) -> [[Int]] {
-        var out = [[Int]]()
+    /// The most terms a formula may expand into: `(a + b + … + o)^8` would give tens of thousands
+    /// of interactions, which no model can estimate, before the columns are even looked up.
+    static let maximumTerms = 10_000
+
+    /// `x:y`: every pairwise interaction of the terms, each once, in R's order.
+    func interact(_ x: [[Int]], _ y: [[Int]], at position: Int) throws -> [[Int]] {
+        var out = [[Int]](), seen = Set<[Int]>()
         for a in x {
             for b in y {
                 let t = Array(Set(a + b)).sorted()
-                if !out.contains(t) { out.append(t) }
+                if seen.insert(t).inserted {
+                    out.append(t)
+                    if out.count > Self.maximumTerms { throw tooManyTerms(at: position) }
+                }
             }
         }
         return out
     }
 
-    func union(_ x: [[Int]], _ y: [[Int]]) -> [[Int]] {
-        var out = x
-        for t in y where !out.contains(t) { out.append(t) }
+    /// `x + y` of two term lists: y's new terms after x's.
+    func union(_ x: [[Int]], _ y: [[Int]], at position: Int) throws -> [[Int]] {
+        var out = x, seen = Set(x)
+        for t in y where seen.insert(t).inserted { out.append(t) }
+        if out.count > Self.maximumTerms { throw tooManyTerms(at: position) }
         return out
+    }
+
+    func tooManyTerms(at position: Int) -> FormulaError {
+        error("the formula expands into more than \(Self.maximumTerms) terms here; use fewer variables or a lower power in (...)^n", position)
     }
 
     /// lme4's expansion of one bar: `(e || g)` into uncorrelated pieces, `g = a/b` into `a` and `b:a`.

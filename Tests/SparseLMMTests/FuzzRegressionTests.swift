@@ -1,0 +1,27 @@
+import Testing
+import Foundation
+import SparseLMM
+
+/// Inputs found by the fuzzers (scripts/fuzz.sh) that once crashed or hung, kept so that they
+/// stay fixed. Each must end quickly in a value or in the error stated.
+@Suite struct FuzzRegressionTests {
+    /// FuzzFormula, timeout: a 15-variable sum raised to the 8th power expanded into ~22,000
+    /// interactions with quadratic de-duplication (over 15 s) before the unknown columns were
+    /// looked up. The expansion is now linear in its output and stops at 10,000 terms.
+    @Test func hugePowerOfASumIsRefusedQuickly() throws {
+        let f = "y ~ (xq+a/b++ ++ ol+d+(x + bit:ir*c/t+ttt/tz + Sequencea)^1 ++anb + tttB + tt)^8 +A(1)"
+        let start = Date()
+        #expect(throws: FormulaError("the formula expands into more than 10000 terms here; use fewer variables or a lower power in (...)^n",
+                                     at: 79, in: f)) { try Formula(f) }
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    /// A power beyond Int's range (or beyond the number of terms) is the full interaction, not a
+    /// trap converting 1e300 to Int.
+    @Test func hugePowerIsTheFullInteraction() throws {
+        let big = try Formula("y ~ (a + b + c)^1e300")
+        let three = try Formula("y ~ (a + b + c)^3")
+        #expect(big.fixed.terms.map(\.label) == three.fixed.terms.map(\.label))
+        #expect(three.fixed.terms.map(\.label) == ["a", "b", "c", "a:b", "a:c", "b:c", "a:b:c"])
+    }
+}
