@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
+import Foundation
 
 let package = Package(
     name: "SparseLMM",
@@ -41,3 +42,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer harnesses (Fuzz/): declared only for scripts/fuzz.sh, which sets SPARSELMM_FUZZ=1 and
+// builds them with -sanitize=fuzzer (libFuzzer supplies `main`, so they cannot link otherwise).
+if ProcessInfo.processInfo.environment["SPARSELMM_FUZZ"] == "1" {
+    for name in ["FuzzCSV", "FuzzFormula"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["SparseLMM"], path: "Fuzz/\(name)",
+                                                 swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}
