@@ -22,12 +22,7 @@ struct Anova: ParsableCommand {
     var weights: String?
     @Option(help: "Offset column.")
     var offset: String?
-    @Option(help: "Response family: gaussian, binomial, poisson, negative-binomial.")
-    var family: String = "gaussian"
-    @Option(help: "Link function.")
-    var link: String?
-    @Option(help: "Adaptive Gauss-Hermite points for GLMMs.")
-    var nagq: Int = 1
+    @OptionGroup var familyOptions: FamilyArguments
     @Option(help: "BLAS threads (default: every core).")
     var threads: Int?
     @Flag(name: .customLong("no-refit"), help: "Compare REML fits of linear models without refitting by ML (same fixed effects only).")
@@ -47,7 +42,7 @@ struct Anova: ParsableCommand {
             try setThreads(threads)
             let options = try args.dataOptions()
             let table = try DataTable(csvFile: data)
-            let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: !noRefit)
+            let spec = try familyOptions.specification(ml: !noRefit)
             let fits = try [formula0, formula1].map { f -> MixedModelFit in
                 let design = try MixedModelDesign(formula: f, data: table, options: options)
                 return try spec.fit(design: design, verbose: false)

@@ -8,16 +8,11 @@ struct Drop1: ParsableCommand {
 
     @OptionGroup var model: DataArguments
     @OptionGroup var out: OutputArguments
-    @Option(help: "Response family: gaussian, binomial, poisson, negative-binomial.")
-    var family: String = "gaussian"
-    @Option(help: "Link function.")
-    var link: String?
-    @Option(help: "Adaptive Gauss-Hermite points for GLMMs.")
-    var nagq: Int = 1
+    @OptionGroup var familyOptions: FamilyArguments
 
     func run() throws {
         try runReporting {
-            let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: true)
+            let spec = try familyOptions.specification(ml: true)
             try model.applyThreads()
             let table = try DataTable(csvFile: model.data)
             let options = try model.dataOptions()

@@ -15,14 +15,7 @@ struct Fit: ParsableCommand {
     @Flag(name: .customLong("ml"), help: "Fit a Gaussian model by maximum likelihood.")
     var ml = false
 
-    @Option(help: "Response family: gaussian, binomial, poisson, negative-binomial.")
-    var family: String = "gaussian"
-
-    @Option(help: "Link function (default: the family's canonical link).")
-    var link: String?
-
-    @Option(help: "Adaptive Gauss-Hermite points (GLMM with one scalar random-effects term); 1 = Laplace.")
-    var nagq: Int = 1
+    @OptionGroup var familyOptions: FamilyArguments
 
     @Option(name: .customLong("se"), help: "GLMM standard errors: auto (lme4's for small models, exact for large), lme4 (lme4's default Hessian), exact (Hessian of the exact Laplace deviance) or conditional (R_X, lme4's use.hessian = FALSE).")
     var standardErrors: String = "auto"
@@ -44,7 +37,7 @@ struct Fit: ParsableCommand {
     func run() throws {
         try runReporting {
             if reml && ml { throw CommandError.usage("--reml and --ml are mutually exclusive") }
-            var spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml, standardErrors: standardErrors)
+            var spec = try familyOptions.specification(ml: ml, standardErrors: standardErrors)
             spec.optimization = try ModelSpecification.optimization(optimizer)
             spec.stageTwo = try ModelSpecification.stageTwoObjective(stageTwo)
             let method = try ddf.map { try DegreesOfFreedomMethod(argument: $0) }

@@ -65,6 +65,24 @@ struct DataArguments: ParsableArguments {
     }
 }
 
+/// The response family, link and quadrature: the options shared by every command that fits a
+/// model that may be a GLMM (`fit`, `plot`, `anova`, `drop1`, `predict`).
+struct FamilyArguments: ParsableArguments {
+    @Option(help: "Response family: gaussian, binomial, poisson, negative-binomial.")
+    var family: String = "gaussian"
+
+    @Option(help: "Link function (default: the family's canonical link).")
+    var link: String?
+
+    @Option(help: "Adaptive Gauss-Hermite points (GLMM with one scalar random-effects term); 1 = Laplace.")
+    var nagq: Int = 1
+
+    /// The validated model specification: Gaussian (REML, or ML with `ml`) or a GLMM.
+    func specification(ml: Bool, standardErrors: String = "auto") throws -> ModelSpecification {
+        try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml, standardErrors: standardErrors)
+    }
+}
+
 /// How results are written.
 struct OutputArguments: ParsableArguments {
     @Option(help: "Output format: text (lme4-style summary) or json.")

@@ -74,8 +74,10 @@ struct ModelSpecification {
         var generalized: GeneralizedLinearMixedModel?
     }
 
-    /// Fits the design and keeps the model.
-    func fitModel(design: MixedModelDesign, verbose: Bool) throws -> Fitted {
+    /// Fits the design and keeps the model. `conditionalVariances` applies to Gaussian fits (a
+    /// GLMM's are computed when affordable).
+    func fitModel(design: MixedModelDesign, verbose: Bool,
+                  conditionalVariances: ConditionalVarianceMode = .automatic) throws -> Fitted {
         switch kind {
         case .gaussian(let criterion):
             let lmm = try LinearMixedModel(design: design, criterion: criterion, optimization: optimization)
@@ -89,7 +91,7 @@ struct ModelSpecification {
                     progress.update("evaluation \(k), objective \(RNumberFormat.significant(f, 10))")
                 }
             }
-            return Fitted(fit: try lmm.fit(), linear: lmm, generalized: nil)
+            return Fitted(fit: try lmm.fit(conditionalVariances: conditionalVariances), linear: lmm, generalized: nil)
         case .generalized(let family, let link, let nagq):
             let glmm = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
             ThreadPolicy.apply(widestSupernodeColumns: glmm.system.factor.choleskyFactor.supernodeStatistics.widestColumns)

@@ -24,12 +24,7 @@ struct Predict: ParsableCommand {
 
     @Flag(name: .customLong("ml"), help: "Fit a Gaussian model by maximum likelihood (default REML).")
     var ml = false
-    @Option(help: "Response family: gaussian, binomial, poisson, negative-binomial.")
-    var family: String = "gaussian"
-    @Option(help: "Link function.")
-    var link: String?
-    @Option(help: "Adaptive Gauss-Hermite points for GLMMs.")
-    var nagq: Int = 1
+    @OptionGroup var familyOptions: FamilyArguments
 
     func run() throws {
         try runReporting {
@@ -42,7 +37,7 @@ struct Predict: ParsableCommand {
             guard type == "response" || type == "link" else {
                 throw CommandError.usage("--type must be response or link, got '\(type)'")
             }
-            let spec = try ModelSpecification(family: family, link: link, nagq: nagq, ml: ml)
+            let spec = try familyOptions.specification(ml: ml)
             let (_, design) = try model.design()
             let fit = try spec.fit(design: design, verbose: false)
             let newTable = try DataTable(csvFile: newdata)

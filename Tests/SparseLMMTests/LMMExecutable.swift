@@ -23,11 +23,15 @@ enum LMMExecutable {
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
-    /// Runs `lmm` with the arguments, in the repository's root.
-    static func run(_ arguments: [String]) throws -> Run {
+    /// Runs `lmm` with the arguments, in the repository's root; `environment` replaces the
+    /// variables named in it (e.g. PATH).
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path!)
         p.arguments = arguments
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         p.currentDirectoryURL = repositoryRoot
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -4,6 +4,7 @@ import Foundation
 import FoundationXML
 #endif
 @testable import SparseLMM
+import GLMM
 
 /// The elements of an SVG document, as Foundation's XMLParser reads them.
 final class SVGElements: NSObject, XMLParserDelegate {
@@ -353,5 +354,164 @@ enum SleepstudyModel {
         #expect(svg.texts(role: "legend-title") == ["Sex"])
         #expect(svg.texts(role: "legend-label") == ["Male", "Female", "lowess smooth"])
         #expect(svg.all("circle", role: "point").count == 108)
+    }
+}
+
+/// The cbpp binomial GLMM (lme4's `glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), cbpp, binomial)`), fitted once.
+enum CbppModel {
+    static let data: DataTable = try! Fixtures.table("cbpp.csv")
+    static let design: MixedModelDesign = try! MixedModelDesign(
+        formula: "cbind(incidence, size - incidence) ~ period + (1 | herd)", data: data,
+        options: DataOptions(factorColumns: ["herd", "period"]))
+    static let fit: MixedModelFit = try! GeneralizedLinearMixedModel(design: design, family: .binomial).fit()
+}
+
+@Suite struct GLMMPlotTests {
+    let fit = CbppModel.fit, design = CbppModel.design, data = CbppModel.data
+
+    @Test func residualsAgainstTheLinearPredictor() throws {
+        let plot = try ResidualsVersusFittedPlot(fit: fit, design: design)
+        #expect(plot.fitted == fit.linearPredictor)
+        let svg = try #require(SVGElements.parse(plot.svg()))
+        #expect(svg.all("circle", role: "point").count == 56)
+        #expect(svg.texts(role: "axis-title") == ["Linear predictor (logit scale)", "Pearson residuals"])
+        #expect(svg.texts(role: "title") == ["Residuals vs linear predictor"])
+        #expect(!svg.texts(role: "x").isEmpty && !svg.texts(role: "y").isEmpty)
+        let response = try ResidualsVersusFittedPlot(fit: fit, design: design, residuals: .deviance, against: .response)
+        let r = try #require(SVGElements.parse(response.svg()))
+        #expect(r.texts(role: "axis-title") == ["Fitted mean (response scale)", "Deviance residuals"])
+        #expect(response.fitted == fit.fitted && response.residuals == fit.devianceResiduals)
+    }
+
+    @Test func qqShowsDevianceResidualsAndTheHerdEffects() throws {
+        let plot = try makeDiagnosticPlot(.qq, fit: fit, design: design, family: .binomial)
+        let qq = try #require(plot as? NormalQQPlot)
+        #expect(qq.samples.map { $0.title } == ["Deviance residuals", "herd: (Intercept)"])
+        let svg = try #require(SVGElements.parse(plot.svg()))
+        #expect(svg.all("circle", role: "point").count == 56 + 15)
+        #expect(svg.texts(role: "axis-title") == ["Standard normal quantiles", "Sample quantiles"])
+    }
+
+    @Test func caterpillarHasOneMarkPerHerd() throws {
+        let plot = try makeDiagnosticPlot(.caterpillar, fit: fit, design: design, family: .binomial)
+        let svg = try #require(SVGElements.parse(plot.svg()))
+        #expect(svg.all("circle", role: "point").count == 15)
+        #expect(svg.all("line", role: "interval").count == 15)
+        #expect(Set(svg.texts(role: "y")) == Set((1...15).map(String.init)))
+        #expect(svg.texts(role: "axis-title") == ["Conditional mode ± 1.96 conditional SD"])
+    }
+
+    @Test func fittedByGroupOnTheResponseScale() throws {
+        // without the inverse link the library cannot draw the fixed-effects line of a logit model
+        #expect(throws: PlotError.self) { try FittedByGroupPlot(fit: fit, design: design, data: data) }
+        let plot = try makeDiagnosticPlot(.fitted, fit: fit, design: design, family: .binomial, data: data)
+        let fitted = try #require(plot as? FittedByGroupPlot)
+        #expect(fitted.isGeneralized)
+        // the fixed-effects line is the inverse logit of X β̂, the observed values proportions
+        let b = fit.fixedEffects
+        #expect(abs(fitted.populationFitted[0] - 1 / (1 + exp(-b[0]))) < 1e-12)
+        #expect(fitted.observed.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(fitted.fitted == fit.fitted)
+        let svg = try #require(SVGElements.parse(plot.svg()))
+        #expect(svg.all("circle", role: "point").count == 56)
+        #expect(svg.all("rect", role: "strip").count == 15)
+        #expect(svg.texts(role: "axis-title") == ["Observation within herd", "incidence (proportion)"])
+    }
+
+    @Test func profileOnTheLaplaceDeviance() throws {
+        #expect(throws: PlotError.self) {
+            try SparseLMM.makeDiagnosticPlot(.profile, fit: fit, design: design)
+        }
+        let plot = try makeDiagnosticPlot(.profile, fit: fit, design: design, family: .binomial)
+        let profile = try #require(plot as? ProfileZetaPlot)
+        #expect(profile.profile.profiles.map { $0.name } == [".sig01", "(Intercept)", "period2", "period3", "period4"])
+        #expect(profile.note?.contains("Laplace deviance") == true)
+        let svg = try #require(SVGElements.parse(plot.svg()))
+        #expect(svg.all("polyline", role: "zeta").count == 5)
+        #expect(svg.all("line", role: "wald").count == 4)
+        #expect(svg.texts(role: "axis-title") == ["ζ"])
+    }
+
+    /// The largest caterpillar of the examples: 403 levels of INDEX in the grouseticks Poisson model.
+    @Test func denseCaterpillarKeepsItsEndPointsInsideThePanel() throws {
+        let data = try Fixtures.table("grouseticks.csv")
+        let design = try MixedModelDesign(formula: "TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | INDEX) + (1 | LOCATION)", data: data,
+                                          options: DataOptions(factorColumns: ["YEAR", "INDEX", "BROOD", "LOCATION"]))
+        let fit = try GeneralizedLinearMixedModel(design: design, family: .poisson).fit()
+        let plot = try CaterpillarPlot(fit: fit, group: "INDEX")
+        let svg = try #require(SVGElements.parse(plot.svg()))
+        let points = svg.all("circle", role: "point")
+        #expect(points.count == 403)
+        let border = try #require(svg.all("rect", role: "panel-border").first)
+        let top = try #require(border.number("y")), bottom = top + (border.number("height") ?? 0)
+        for p in points {
+            let cy = try #require(p.number("cy")), r = p.number("r") ?? 0
+            #expect(cy - r >= top + 1 && cy + r <= bottom - 1, "a point at \(cy) touches the panel's edge")
+        }
+    }
+
+    /// A label at the right edge of the last panel of a row is drawn when the margin has room.
+    @Test func edgeTickLabelsAreKeptWhenThereIsRoom() throws {
+        let plot = try FittedByGroupPlot(fit: SleepstudyModel.fit, design: SleepstudyModel.design)
+        let svg = try #require(SVGElements.parse(plot.svg()))
+        #expect(svg.texts(role: "x").contains("10"))
+        let orthodont = try Fixtures.table("Orthodont.csv")
+        let design = try MixedModelDesign(formula: "distance ~ age + Sex + (age | Subject)", data: orthodont)
+        let fit = try LinearMixedModel(design: design).fit()
+        let panels = try FittedByGroupPlot(fit: fit, design: design, data: orthodont, x: "age")
+        let o = try #require(SVGElements.parse(panels.svg()))
+        #expect(o.texts(role: "x").contains("14"))
+        PlotTests().expectNoOverlappingTickLabels(o)
+        PlotTests().expectNoOverlappingTickLabels(svg)
+    }
+}
+
+/// `lmm plot` with a family and with PNG output.
+@Suite(.serialized) struct PlotCommandTests {
+    static let cbpp = ["examples/data/cbpp.csv", "cbind(incidence, size - incidence) ~ period + (1 | herd)",
+                       "--family", "binomial", "--factor", "herd", "--factor", "period"]
+
+    func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("lmm-plot-\(getpid())-\(name)").path
+    }
+
+    @Test(arguments: ["residuals", "qq", "caterpillar", "fitted"])
+    func glmmPlotsFromTheCommandLine(kind: String) throws {
+        guard LMMExecutable.path != nil else { return }
+        let output = temporaryPath("\(kind).svg")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let run = try LMMExecutable.run(["plot"] + Self.cbpp + ["--kind", kind, "--output", output])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        let svg = try #require(SVGElements.parse(text))
+        #expect(!svg.texts(role: "axis-title").isEmpty)
+    }
+
+    @Test func pngNeedsRsvgConvert() throws {
+        guard LMMExecutable.path != nil else { return }
+        let output = temporaryPath("nopath.png")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("lmm-empty-path-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let run = try LMMExecutable.run(["plot"] + Self.cbpp + ["--kind", "qq", "--output", output], environment: ["PATH": empty])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("librsvg2-bin") && run.stderr.contains(".svg"))
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test func pngIsConvertedWhenRsvgConvertIsInstalled() throws {
+        guard LMMExecutable.path != nil else { return }
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        guard paths.contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/rsvg-convert") }) else { return }
+        let output = temporaryPath("qq.png")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let run = try LMMExecutable.run(["plot"] + Self.cbpp + ["--kind", "qq", "--output", output])
+        #expect(run.status == 0, "\(run.stderr)")
+        let bytes = try #require(FileManager.default.contents(atPath: output))
+        #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
+            .filter { $0.hasPrefix("lmm-plot-\(getpid())-qq.png.") }
+        #expect(leftovers.isEmpty)
     }
 }

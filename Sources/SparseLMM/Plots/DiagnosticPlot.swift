@@ -33,7 +33,14 @@ public enum DiagnosticPlotKind: String, Sendable, CaseIterable {
     public var isAvailable: Bool { true }
 }
 
-/// Builds a diagnostic plot of `kind` for a Gaussian fit.
+/// Builds a diagnostic plot of `kind` for a fit.
+///
+/// Every kind is drawn for Gaussian fits. For a generalized (non-Gaussian) fit the residuals
+/// plot shows Pearson residuals against the linear predictor, the QQ plot deviance residuals,
+/// and the observed-and-fitted plot needs `inverseLink` (the GLMM module's
+/// `makeDiagnosticPlot(_:fit:design:family:link:data:group:x:)` passes it); the profile plot of
+/// a generalized fit is computed by the GLMM module (`ProfileZetaPlot.generalized`), and this
+/// function throws `PlotError.invalidOption` for it.
 ///
 /// - Parameters:
 ///   - kind: which plot.
@@ -45,23 +52,30 @@ public enum DiagnosticPlotKind: String, Sendable, CaseIterable {
 ///   - x: for `fitted`, a numeric column for the x axis (observation index within group when nil).
 ///   - data: the table the design was built from (needed for `x` and for grouping by a column
 ///     that is not a grouping factor of the model).
+///   - inverseLink: for the `fitted` plot of a fit whose link is not the identity, the inverse
+///     link (μ as a function of η), which draws the fixed-effects-only line on the response scale.
 /// - Throws: `PlotError`; for `.profile` also the profile's errors (`InferenceError`, fitting errors).
 public func makeDiagnosticPlot(_ kind: DiagnosticPlotKind, fit: MixedModelFit, design: MixedModelDesign,
-                               data: DataTable? = nil, group: String? = nil, x: String? = nil) throws -> any DiagnosticPlot {
+                               data: DataTable? = nil, group: String? = nil, x: String? = nil,
+                               inverseLink: (@Sendable (Double) -> Double)? = nil) throws -> any DiagnosticPlot {
     if x != nil && kind != .fitted {
         throw PlotError.invalidOption("an x variable applies only to the 'fitted' plot")
     }
+    let generalized = fit.isGeneralized
     switch kind {
     case .residuals:
         return try ResidualsVersusFittedPlot(fit: fit, design: design, data: data, group: group)
     case .qq:
-        return try NormalQQPlot(fit: fit, design: design, group: group)
+        return try NormalQQPlot(fit: fit, design: design, group: group, residuals: generalized ? .deviance : .scaled)
     case .caterpillar:
         return try CaterpillarPlot(fit: fit, group: group)
     case .fitted:
-        return try FittedByGroupPlot(fit: fit, design: design, data: data, group: group, x: x)
+        return try FittedByGroupPlot(fit: fit, design: design, data: data, group: group, x: x, inverseLink: inverseLink)
     case .profile:
         if group != nil { throw PlotError.invalidOption("a group applies to the residuals, qq, caterpillar and fitted plots, not to the profile plot") }
+        if generalized {
+            throw PlotError.invalidOption("the profile plot of a \(fit.family) GLMM is computed by the GLMM module (ProfileZetaPlot.generalized); SparseLMM's makeDiagnosticPlot profiles Gaussian fits only")
+        }
         try checkFit(fit, matches: design)
         var options = LikelihoodProfile.Options()
         options.zetaMax = 2.7
@@ -100,8 +114,12 @@ public enum ResidualScale: String, Sendable, CaseIterable {
     case response
     /// Pearson residuals (response residuals × √weight), as lme4's `plot(m)` shows by default.
     case pearson
-    /// Pearson residuals / σ̂, as lme4's summary reports them.
+    /// Pearson residuals / σ̂, as lme4's summary reports them (for a GLMM, where σ = 1, the
+    /// Pearson residuals).
     case scaled
+    /// Deviance residuals: sign(y − μ̂) √(deviance contribution), the residuals of a GLMM whose
+    /// normal QQ plot is most nearly straight.
+    case deviance
 
     /// The axis title for these residuals.
     public var label: String {
@@ -109,6 +127,7 @@ public enum ResidualScale: String, Sendable, CaseIterable {
         case .response: return "Residuals"
         case .pearson: return "Pearson residuals"
         case .scaled: return "Scaled residuals"
+        case .deviance: return "Deviance residuals"
         }
     }
 
@@ -117,8 +136,15 @@ public enum ResidualScale: String, Sendable, CaseIterable {
         case .response: return fit.residuals
         case .pearson: return fit.pearsonResiduals
         case .scaled: return fit.scaledResiduals
+        case .deviance: return fit.devianceResiduals
         }
     }
+}
+
+extension MixedModelFit {
+    /// Whether the fit is of a generalized (non-Gaussian) model, whose fitted values are means
+    /// on the response scale and whose linear predictor is on the link's scale.
+    var isGeneralized: Bool { family != "gaussian" }
 }
 
 /// A default size that grows with the number of panels of a grid of small multiples.

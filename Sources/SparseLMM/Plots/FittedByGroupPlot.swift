@@ -4,8 +4,9 @@
 /// all random effects) as a solid line, and the population fit (fixed effects only) as a dashed
 /// line, so that the shrinkage of each group towards the population is visible.
 ///
-/// For Gaussian models with the identity link (the population line is X β̂ on the response
-/// scale). The x axis is a numeric covariate when one is named (points and lines ordered by
+/// Everything is on the response scale: for a GLMM the points are the observed responses (a
+/// binomial model's proportions), the solid line the fitted means μ̂ = g⁻¹(η̂) and the dashed line
+/// g⁻¹(X β̂ + offset), the mean of a group whose random effects are zero. The x axis is a numeric covariate when one is named (points and lines ordered by
 /// it), else the observation's index within its group. At most `maximumPanels` levels are
 /// drawn (the first in level order; the subtitle counts the rest).
 public struct FittedByGroupPlot: DiagnosticPlot {
@@ -21,13 +22,16 @@ public struct FittedByGroupPlot: DiagnosticPlot {
     public let observed: [Double]
     /// The fitted values (fixed plus random effects).
     public let fitted: [Double]
-    /// Fixed-effects-only fitted values X β̂ (+ offset).
+    /// Fixed-effects-only fitted values g⁻¹(X β̂ + offset) (X β̂ + offset for the identity link).
     public let populationFitted: [Double]
+    /// Whether the model is a GLMM (the lines are fitted means on the response scale).
+    public let isGeneralized: Bool
     /// The most panels drawn.
     public let maximumPanels: Int
     let responseName: String
+    let family: String
 
-    /// The observed and fitted values of a Gaussian, identity-link fit, by group.
+    /// The observed and fitted values of a fit, by group.
     /// - Parameters:
     ///   - fit: the fitted model.
     ///   - design: the design the model was fitted on (its observations must match the fit's).
@@ -36,14 +40,16 @@ public struct FittedByGroupPlot: DiagnosticPlot {
     ///   - group: the panels' grouping variable (the model's first grouping factor when nil).
     ///   - x: a numeric column of `data` for the x axis (observation index within group when nil).
     ///   - maximumPanels: the most panels drawn (at least 1).
-    /// - Throws: `PlotError` when the fit is not Gaussian with the identity link, does not match
-    ///   the design, or a group or column is unknown or unsuitable.
+    ///   - inverseLink: the inverse link μ = g⁻¹(η), needed when the fit's link is not the
+    ///     identity (the GLMM module passes `Link.mu`).
+    /// - Throws: `PlotError` when the link is not the identity and no inverse link is given, the
+    ///   fit does not match the design, or a group or column is unknown or unsuitable.
     public init(fit: MixedModelFit, design: MixedModelDesign, data: DataTable? = nil, group: String? = nil,
-                x: String? = nil, maximumPanels: Int = 30) throws {
+                x: String? = nil, maximumPanels: Int = 30, inverseLink: (@Sendable (Double) -> Double)? = nil) throws {
         try checkFit(fit, matches: design)
         // the population line is X β̂ on the response scale only for the identity link
-        guard fit.family == "gaussian" && fit.link == "identity" else {
-            throw PlotError.invalidOption("the observed-and-fitted plot is available for Gaussian models with the identity link only (this fit: \(fit.family), \(fit.link) link)")
+        guard fit.link == "identity" || inverseLink != nil else {
+            throw PlotError.invalidOption("the observed-and-fitted plot of a fit with the \(fit.link) link needs the inverse link to draw the fixed-effects line on the response scale (the GLMM module's makeDiagnosticPlot passes it)")
         }
         guard maximumPanels >= 1 else { throw PlotError.invalidOption("the maximum number of panels must be at least 1") }
         guard let groupName = group ?? design.terms.first?.factor.name else { throw PlotError.noRandomEffects("the fitted-values plot") }
@@ -69,12 +75,15 @@ public struct FittedByGroupPlot: DiagnosticPlot {
             let b = fit.fixedEffects[j]
             for i in 0..<n { population[i] += design.X[i + j * n] * b }
         }
+        if fit.link != "identity", let inverseLink { population = population.map(inverseLink) }
         self.grouping = grouping
         self.observed = fit.response
         self.fitted = fit.fitted
         self.populationFitted = population
         self.maximumPanels = maximumPanels
         self.responseName = fit.responseName
+        self.isGeneralized = fit.isGeneralized
+        self.family = fit.family
     }
 
     /// The values of the numeric column `name` at the design's observations.
@@ -117,11 +126,21 @@ public struct FittedByGroupPlot: DiagnosticPlot {
             ], xIntegerValued: xIsIndex))
         }
         var subtitle = "\(responseName) by \(grouping.name)"
+        if isGeneralized { subtitle += ", response scale (\(family == "binomial" ? "proportions and fitted probabilities" : "fitted means"))" }
         if shown < members.count { subtitle += " (first \(shown) of \(members.count) levels)" }
         let legend = [LegendEntry(label: "observed", swatch: .point, style: pointStyle),
-                      LegendEntry(label: "fitted (fixed + random effects)", swatch: .line, style: fitStyle),
-                      LegendEntry(label: "fitted (fixed effects only)", swatch: .line, style: populationStyle)]
-        let grid = PanelGrid(xLabel: xLabel, yLabel: responseName, panels: panels)
+                      LegendEntry(label: isGeneralized ? "fitted mean (fixed + random effects)" : "fitted (fixed + random effects)", swatch: .line, style: fitStyle),
+                      LegendEntry(label: isGeneralized ? "fixed effects only (random effects 0)" : "fitted (fixed effects only)", swatch: .line, style: populationStyle)]
+        var yLabel = responseName
+        if isGeneralized && family == "binomial" {
+            // cbind(successes, failures): the proportion of successes
+            var name = responseName
+            if name.hasPrefix("cbind("), let comma = name.firstIndex(of: ",") {
+                name = String(name[name.index(name.startIndex, offsetBy: 6)..<comma].filter { $0 != " " })
+            }
+            yLabel = "\(name) (proportion)"
+        }
+        let grid = PanelGrid(xLabel: xLabel, yLabel: yLabel, panels: panels)
         return PlotFigure(title: "Observed and fitted values", subtitle: subtitle, grids: [grid], legend: legend,
                           legendPlacement: .top, width: width, height: height, theme: theme)
     }

@@ -40,7 +40,10 @@ public struct ProfileZetaPlot: DiagnosticPlot {
         self.note = note
     }
 
-    /// Strip descriptions, Wald standard errors and a note for a linear mixed model's profile.
+    /// Strip descriptions, Wald standard errors and a note for a mixed model's profile: for a
+    /// linear mixed model the ML deviance's (a REML fit is refitted by ML, as lme4 profiles it);
+    /// for a GLMM (a `fit` whose family is not Gaussian) the Laplace or adaptive Gauss-Hermite
+    /// deviance's, with the fit's standard errors for the Wald lines.
     public init(profile: LikelihoodProfile, design: MixedModelDesign, fit: MixedModelFit? = nil,
                 levels: [Double] = [0.5, 0.8, 0.9, 0.95, 0.99]) throws {
         let scale = StandardDeviationScale(design: design)
@@ -57,6 +60,13 @@ public struct ProfileZetaPlot: DiagnosticPlot {
         }
         descriptions[".sigma"] = "residual sd"
         var ses = [String: Double]()
+        if let fit, fit.isGeneralized {
+            for (j, name) in fit.fixedEffectNames.enumerated() where j < fit.standardErrors.count { ses[name] = fit.standardErrors[j] }
+            let deviance = fit.nAGQ > 1 ? "adaptive Gauss-Hermite (nAGQ = \(fit.nAGQ))" : "Laplace"
+            try self.init(profile: profile, descriptions: descriptions, standardErrors: ses, levels: levels,
+                          note: "ζ = ±√(deviance − minimum) on the \(deviance) deviance of the \(fit.family) GLMM")
+            return
+        }
         // Wald lines from the ML standard errors at the ML estimate (the profile's deviance)
         if let deviance = try? LinearMixedModelProfileDeviance(design: design) {
             for (j, name) in design.fixedEffectNames.enumerated() { ses[name] = deviance.standardErrors[j] }

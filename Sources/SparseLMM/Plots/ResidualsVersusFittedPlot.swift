@@ -1,6 +1,10 @@
 /// Residuals against fitted values (lme4's `plot(m)`), with a horizontal line at zero and,
 /// optionally, a lowess smooth (R's `lowess`, f = 2/3) that shows any trend the model misses.
 ///
+/// For a GLMM the x axis is by default the linear predictor η̂ (on the link's scale, where the
+/// points of a binomial or Poisson model spread out instead of piling up near 0 and 1), and the
+/// y axis Pearson or deviance residuals; the axis titles say which.
+///
 /// With a grouping variable the observations are either coloured by group with a key (few
 /// levels) or split into one panel per level with shared scales (more levels; at most
 /// `maximumPanels`, the first levels in level order, the rest counted in the subtitle).
@@ -15,11 +19,23 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
         case panels
     }
 
+    /// What the x axis shows.
+    public enum FittedScale: Sendable {
+        /// The fitted values for a Gaussian fit, the linear predictor for a GLMM.
+        case automatic
+        /// Fitted values on the response scale (a GLMM's fitted means μ̂).
+        case response
+        /// The linear predictor η̂ = X β̂ + Z b̂ + offset (the link's scale).
+        case linearPredictor
+    }
+
     /// At most this many levels are told apart by colour.
     public static let maximumColours = 6
 
-    /// The fitted values (x).
+    /// The fitted values or linear predictor (x), as `xLabel` says.
     public let fitted: [Double]
+    /// The x axis title ("Fitted values", "Linear predictor (logit scale)", "Fitted mean (response scale)").
+    public let xLabel: String
     /// The residuals (y), on `scale`.
     public let residuals: [Double]
     /// Which residuals are shown.
@@ -42,17 +58,35 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
     ///     grouping factor of the model).
     ///   - group: a grouping factor of the model or a categorical column of `data`.
     ///   - residuals: which residuals to show (lme4's default: Pearson).
+    ///   - against: the x axis: fitted values or the linear predictor (by default the fitted
+    ///     values of a Gaussian fit, the linear predictor of a GLMM).
     ///   - display: colours or panels for the groups.
     ///   - smooth: whether to add a lowess smooth (per panel when panelled; groups need at least 5 points).
     ///   - maximumPanels: the most panels drawn when grouping by panels (at least 1).
     /// - Throws: `PlotError` when the fit does not match the design, the group is unknown, or
     ///   colours are asked for more levels than the palette has.
     public init(fit: MixedModelFit, design: MixedModelDesign, data: DataTable? = nil, group: String? = nil,
-                residuals: ResidualScale = .pearson, display: GroupDisplay = .automatic, smooth: Bool = true,
-                maximumPanels: Int = 30) throws {
+                residuals: ResidualScale = .pearson, against: FittedScale = .automatic, display: GroupDisplay = .automatic,
+                smooth: Bool = true, maximumPanels: Int = 30) throws {
         try checkFit(fit, matches: design)
         guard maximumPanels >= 1 else { throw PlotError.invalidOption("the maximum number of panels must be at least 1") }
-        self.fitted = fit.fitted
+        let generalized = fit.isGeneralized
+        let onLinkScale: Bool
+        switch against {
+        case .automatic: onLinkScale = generalized
+        case .response: onLinkScale = false
+        case .linearPredictor: onLinkScale = true
+        }
+        if onLinkScale {
+            guard fit.linearPredictor.count == fit.fitted.count else {
+                throw PlotError.fitDoesNotMatchDesign("the fit has no linear predictor")
+            }
+            self.fitted = fit.linearPredictor
+            self.xLabel = "Linear predictor (\(fit.link) scale)"
+        } else {
+            self.fitted = fit.fitted
+            self.xLabel = generalized ? "Fitted mean (response scale)" : "Fitted values"
+        }
         self.residuals = residuals.values(fit)
         self.scale = residuals
         self.smooth = smooth
@@ -89,7 +123,8 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
         let radius = n > 2000 ? 1.5 : 2.5
         let zero = PlotMark(.horizontalLine(y: 0), style: MarkStyle(color: theme.referenceColor, dash: [4, 3]), role: "reference")
         let smoothStyle = MarkStyle(color: theme.accentColor, lineWidth: 1.6)
-        var subtitle = "\(responseName): \(scale == .pearson ? "Pearson residuals" : scale.label.lowercased()) against fitted values"
+        let against = xLabel.hasPrefix("Linear predictor") ? "the linear predictor" : xLabel.hasPrefix("Fitted mean") ? "fitted means" : "fitted values"
+        var subtitle = "\(responseName): \(scale == .pearson ? "Pearson residuals" : scale.label.lowercased()) against \(against)"
         var legend = [LegendEntry]()
         var placement = LegendPlacement.top
         var legendTitle: String? = nil
@@ -138,8 +173,8 @@ public struct ResidualsVersusFittedPlot: DiagnosticPlot {
             }
             panels = [PlotPanel(marks: marks)]
         }
-        let grid = PanelGrid(xLabel: "Fitted values", yLabel: scale.label, panels: panels)
-        return PlotFigure(title: "Residuals vs fitted", subtitle: subtitle, grids: [grid], legend: legend,
+        let grid = PanelGrid(xLabel: xLabel, yLabel: scale.label, panels: panels)
+        return PlotFigure(title: xLabel.hasPrefix("Linear predictor") ? "Residuals vs linear predictor" : "Residuals vs fitted", subtitle: subtitle, grids: [grid], legend: legend,
                           legendTitle: legendTitle, legendPlacement: placement, width: width, height: height, theme: theme)
     }
 }
