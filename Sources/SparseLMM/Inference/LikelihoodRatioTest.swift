@@ -80,12 +80,15 @@ public struct LikelihoodRatioTest: Sendable {
         for m in models { s += "\(m.label): \(m.formula)\n" }
         let header = ["", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", boundaryCorrection ? "Pr(>Chisq) (boundary)" : "Pr(>Chisq)", ""]
         let pv = boundaryCorrection ? boundaryCorrectedP : p
+        // print.anova's columns as printCoefmat lays them out (digits 5): zapsmall then format for
+        // AIC, BIC, logLik and deviance, each column as a whole; Chisq rounded to 4 decimals
+        let aic = RPrint.anovaColumn(models.map { $0.AIC }), bic = RPrint.anovaColumn(models.map { $0.BIC })
+        let logLik = RPrint.anovaColumn(models.map { $0.logLik }), deviance = RPrint.anovaColumn(models.map { $0.deviance })
+        let chisqText = RPrint.format([RPrint.round(chisq, 4)], digits: 5)[0]
         let rows: [[String]] = [
-            [models[0].label, String(models[0].parameters), RNumberFormat.fixed(models[0].AIC, 1), RNumberFormat.fixed(models[0].BIC, 1),
-             RNumberFormat.significant(models[0].logLik, 5), RNumberFormat.fixed(models[0].deviance, 1), "", "", "", ""],
-            [models[1].label, String(models[1].parameters), RNumberFormat.fixed(models[1].AIC, 1), RNumberFormat.fixed(models[1].BIC, 1),
-             RNumberFormat.significant(models[1].logLik, 5), RNumberFormat.fixed(models[1].deviance, 1),
-             RNumberFormat.significant(chisq, 5), String(df), RNumberFormat.pValue(pv, digits: 4), significanceStars(pv)],
+            [models[0].label, String(models[0].parameters), aic[0], bic[0], logLik[0], deviance[0], "", "", "", ""],
+            [models[1].label, String(models[1].parameters), aic[1], bic[1], logLik[1], deviance[1],
+             chisqText, String(df), RNumberFormat.pValue(pv, digits: 4), significanceStars(pv)],
         ]
         var table = TextTable(header: header, alignment: [.left] + Array(repeating: .right, count: 8) + [.left])
         for r in rows { table.add(r) }
@@ -114,5 +117,23 @@ public struct LikelihoodRatioTest: Sendable {
                          ("AIC", .finite(m.AIC)), ("BIC", .finite(m.BIC)), ("logLik", .finite(m.logLik)), ("deviance", .finite(m.deviance))])
             })),
         ])
+    }
+}
+
+extension RPrint {
+    /// A column of R's `print.anova` table other than its test statistic, degrees of freedom and
+    /// p-value columns, as `printCoefmat` lays it out: `format(zapsmall(x, digits), digits = digits)`
+    /// of the whole column, missing entries (nil or not finite) printed empty. Zapping first rounds
+    /// twice: R 4.2 prints a BIC of 1814.8505 as 1814.8 (zapsmall to 1814.85, a double just below
+    /// that, then 5 significant digits).
+    static func anovaColumn(_ x: [Double?], digits: Int = 5) -> [String] {
+        let present = x.compactMap { $0 }.filter { $0.isFinite }
+        let formatted = format(zapsmall(present, digits: digits), digits: digits)
+        var k = 0
+        return x.map { v in
+            guard let v, v.isFinite else { return "" }
+            defer { k += 1 }
+            return String(formatted[k].drop { $0 == " " })
+        }
     }
 }

@@ -36,8 +36,10 @@ public struct SingleTermDeletions: Sendable {
     /// The table as R prints it: npar (the number of parameters dropped), AIC, LRT, Pr(Chi).
     public func text() -> String {
         var t = TextTable(header: ["", "npar", "AIC", "LRT", "Pr(Chi)", ""], alignment: [.left, .right, .right, .right, .right, .left])
-        for r in rows {
-            t.add([r.term, r.df.map(String.init) ?? "", RNumberFormat.fixed(r.AIC, 2), r.chisq.map { RNumberFormat.significant($0, 5) } ?? "",
+        // print.anova through printCoefmat: AIC and LRT each zapped and formatted as a column
+        let aic = RPrint.anovaColumn(rows.map { $0.AIC }), lrt = RPrint.anovaColumn(rows.map { $0.chisq })
+        for (k, r) in rows.enumerated() {
+            t.add([r.term, r.df.map(String.init) ?? "", aic[k], lrt[k],
                    r.p.map { RNumberFormat.pValue($0, digits: 4) } ?? "", r.p.map { significanceStars($0) } ?? ""])
         }
         return "Single term deletions (likelihood-ratio tests; linear models fitted by ML)\n" + t.render()
