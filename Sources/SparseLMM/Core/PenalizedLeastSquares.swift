@@ -51,6 +51,11 @@ public final class PenalizedLeastSquares {
     var crossProductsWorkspace: [Double] { zxz }
     /// `factor.generation` when the last `evaluate` completed (R_ZX and R_X belong to that L).
     private var evaluatedGeneration = -1
+    /// θ of the last completed `evaluate` and what it gave. Asking again for the same θ with the
+    /// same weights and response (the optimiser's final point, then the check of the boundary and
+    /// the results at the optimum) reuses that factorisation instead of repeating it.
+    private var lastTheta: [Double] = []
+    private var lastComponents: ProfiledComponents?
     /// The current weights (nil: all ones).
     public private(set) var weights: [Double]?
 
@@ -74,6 +79,7 @@ public final class PenalizedLeastSquares {
 
     /// Sets the observation weights W (nil: unit weights) and recomputes the blocks of Z'WZ.
     public func setWeights(_ w: [Double]?) {
+        lastComponents = nil
         weights = w
         if let w { w.withUnsafeBufferPointer { pattern.accumulate(weights: $0) } } else { pattern.accumulate(weights: nil) }
     }
@@ -81,6 +87,7 @@ public final class PenalizedLeastSquares {
     /// Sets the (working) response z and recomputes Z'W[X z] and [X z]'W[X z] with the current weights.
     public func setResponse(_ z: [Double]) {
         precondition(z.count == n)
+        lastComponents = nil
         let m = p + 1
         var xz = X
         xz.append(contentsOf: z)
@@ -121,6 +128,11 @@ public final class PenalizedLeastSquares {
     /// Factors at θ and returns the profiled pieces (no O(n) work, no allocation).
     /// Throws `LinearAlgebraError.notPositiveDefinite` when X is (numerically) rank deficient given θ.
     public func evaluate(theta: UnsafeBufferPointer<Double>) throws -> ProfiledComponents {
+        if let last = lastComponents, evaluatedGeneration == factor.generation, theta.count == lastTheta.count,
+           theta.indices.allSatisfy({ theta[$0] == lastTheta[$0] }) {
+            return last
+        }
+        lastComponents = nil
         evaluatedGeneration = -1
         try factor.update(theta: theta)
         let m = p + 1
@@ -145,7 +157,11 @@ public final class PenalizedLeastSquares {
         var ldRX2 = 0.0
         for j in 0..<p { ldRX2 += 2 * log(dense[j + j * m]) }
         let r = info == 0 ? dense[p + p * m] : 0
-        return ProfiledComponents(ldL2: factor.logDeterminant, ldRX2: ldRX2, pwrss: r * r)
+        let components = ProfiledComponents(ldL2: factor.logDeterminant, ldRX2: ldRX2, pwrss: r * r)
+        if lastTheta.count != theta.count { lastTheta = [Double](repeating: .nan, count: theta.count) }   // once
+        for k in theta.indices { lastTheta[k] = theta[k] }
+        lastComponents = components
+        return components
     }
 
     /// The solution of the last `evaluate`: β̂ (solving R_X'β = r_X), the spherical random effects
