@@ -26,8 +26,9 @@ struct BenchOptions: Sendable {
     /// Fits per workload (both sides); nil: 5 / 3 / 1 by the time of the first run.
     var repeatCount: Int? = nil
     var seed: UInt64 = 20240601
-    /// OpenBLAS threads for our engine (R always runs with 1).
-    var threads: Int = 1
+    /// OpenBLAS threads for our engine; nil (`auto`, the default): as the `lmm` tool chooses them,
+    /// `BLASThreads.recommended` for the model's factor. R always runs with 1.
+    var threads: Int? = nil
     var dataDirectory: String? = nil
     /// Seconds spent timing objective evaluations at the optimum, per workload and engine.
     var evaluationSeconds: Double = 1
@@ -55,7 +56,8 @@ struct BenchOptions: Sendable {
     --repeat    fits per workload on both sides (default: 5 if one fit takes < 1 s, 3 if < 10 s,
                 else 1; the median is reported).
     --seed      seed of the simulated data (default 20240601).
-    --threads   OpenBLAS threads for our engine (default 1; R always gets 1).
+    --threads   OpenBLAS threads for our engine: auto (the default: every core for a factor
+                with a dense block of 2,000+ columns, else 1, as the lmm tool) or N. R gets 1.
     --data-dir  the reference CSV folder (default: Tests/Fixtures/data of the repository).
     --eval-seconds  time spent timing objective evaluations at the optimum (default 1).
     --keep-data keep the CSV files written for R in perf/tmp.
@@ -100,7 +102,9 @@ struct BenchOptions: Sendable {
                 let text = try value(flag, inline)
                 guard let s = UInt64(text) else { throw BenchError.usage("--seed needs a non-negative integer, got '\(text)'") }
                 o.seed = s
-            case "--threads": o.threads = try integer(flag, value(flag, inline), minimum: 1)
+            case "--threads":
+                let text = try value(flag, inline)
+                o.threads = text == "auto" ? nil : try integer(flag, text, minimum: 1)
             case "--data-dir": o.dataDirectory = try value(flag, inline)
             case "--eval-seconds":
                 let text = try value(flag, inline)
@@ -128,7 +132,7 @@ struct BenchOptions: Sendable {
 
     /// The flags a child process needs to reproduce this run's settings.
     var childArguments: [String] {
-        var a = ["--seed", String(seed), "--threads", String(threads), "--eval-seconds", String(evaluationSeconds)]
+        var a = ["--seed", String(seed), "--threads", threads.map(String.init) ?? "auto", "--eval-seconds", String(evaluationSeconds)]
         if let repeatCount { a += ["--repeat", String(repeatCount)] }
         if let dataDirectory { a += ["--data-dir", dataDirectory] }
         return a

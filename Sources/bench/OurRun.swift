@@ -13,9 +13,9 @@ enum OurRun {
 
     /// Loads the data, then builds and fits the model `runs` times (each time from the table:
     /// design, model, fit), and times objective evaluations at the optimum.
-    static func measure(_ workload: Workload, seed: UInt64, repeatCount: Int?, threads: Int,
+    static func measure(_ workload: Workload, seed: UInt64, repeatCount: Int?, threads: Int?,
                         evaluationSeconds: Double, paths: ProjectPaths) -> OurMeasurement {
-        BLASThreads.set(threads)
+        BLASThreads.set(threads ?? 1)
         var m = OurMeasurement(available: workload.family.fittedByUs)
         m.blasThreads = BLASThreads.current
         m.rssBaselineMb = Memory.currentResidentMiB()
@@ -37,7 +37,7 @@ enum OurRun {
             }
 
             if workload.family != .gaussian {
-                let design = try measureGLMM(workload, loaded: loaded, repeatCount: repeatCount, evaluationSeconds: evaluationSeconds, into: &m)
+                let design = try measureGLMM(workload, loaded: loaded, repeatCount: repeatCount, threads: threads, evaluationSeconds: evaluationSeconds, into: &m)
                 m.peakRssMb = Memory.peakResidentMiB()
                 // after the peak was read: the floor's own arrays do not count
                 if let design, let flops = m.factor?.flopsPerFactorization {
@@ -59,6 +59,7 @@ enum OurRun {
                 let (model, modelSeconds) = try Clock.measure {
                     try LinearMixedModel(design: design, criterion: workload.criterion)
                 }
+                if threads == nil { applyRecommendedThreads(model.factor, into: &m) }
                 setupCPUTimes.append(Clock.processCPU() - setupCPU0)
                 let (fit, fitSeconds, fitCPU) = try Clock.measureWithCPU { try model.fit(conditionalVariances: .never) }
                 designTimes.append(designSeconds); modelTimes.append(modelSeconds); fitTimes.append(fitSeconds)
@@ -104,7 +105,7 @@ enum OurRun {
     /// The GLMM side: `GeneralizedLinearMixedModel` (Laplace, glmer's two stages and its default
     /// Hessian-based standard errors), timed like the linear models; one evaluation is the Laplace
     /// deviance at (θ, β) with PIRLS warm-started.
-    static func measureGLMM(_ workload: Workload, loaded: LoadedData, repeatCount: Int?, evaluationSeconds: Double,
+    static func measureGLMM(_ workload: Workload, loaded: LoadedData, repeatCount: Int?, threads: Int?, evaluationSeconds: Double,
                             into m: inout OurMeasurement) throws -> MixedModelDesign? {
         var lastDesign: MixedModelDesign? = nil
         let family: Family = workload.family == .binomial ? .binomial : .poisson
@@ -118,6 +119,7 @@ enum OurRun {
                 try MixedModelDesign(formula: workload.formula, data: loaded.table, options: loaded.options)
             }
             let (model, modelSeconds) = try Clock.measure { try GeneralizedLinearMixedModel(design: design, family: family) }
+            if threads == nil { applyRecommendedThreads(model.system.factor, into: &m) }
             setupCPUTimes.append(Clock.processCPU() - setupCPU0)
             let (fit, fitSeconds, fitCPU) = try Clock.measureWithCPU { try model.fit() }
             designTimes.append(designSeconds); modelTimes.append(modelSeconds); fitTimes.append(fitSeconds)
@@ -186,6 +188,12 @@ enum OurRun {
         }
     }
 
+    /// `--threads auto`: the BLAS threads the `lmm` tool would give this model's factor.
+    static func applyRecommendedThreads(_ factor: RandomEffectsFactor, into m: inout OurMeasurement) {
+        BLASThreads.set(BLASThreads.recommended(widestSupernodeColumns: factor.choleskyFactor.supernodeStatistics.widestColumns))
+        m.blasThreads = BLASThreads.current
+    }
+
     /// Copies what the fit reached into the measurement.
     static func record(fit: MixedModelFit, design: MixedModelDesign, model: LinearMixedModel, into m: inout OurMeasurement) {
         m.nobs = design.nobs
@@ -205,11 +213,14 @@ enum OurRun {
 
     /// Evaluates the objective at θ in growing batches until about `seconds` have passed (at
     /// least two evaluations); returns the mean wall and CPU seconds per evaluation and the count.
+    /// Every other evaluation is at θ(1 + 10⁻¹²), so that each one refactors (the model reuses its
+    /// factorisation when asked for the θ it has just evaluated).
     static func timeEvaluations(_ model: LinearMixedModel, theta: [Double], seconds: Double) throws -> (Double, Double, Int) {
+        let nudged = theta.map { $0 * (1 + 1e-12) + 1e-300 }
         let start = Clock.now(), startCPU = Clock.processCPU()
         var count = 0, batch = 1
         while count < 2 || Clock.now() - start < seconds {
-            for _ in 0..<batch { _ = try model.objective(theta) }
+            for k in 0..<batch { _ = try model.objective(k % 2 == 0 ? theta : nudged) }
             count += batch
             batch = min(2 * batch, 1000)
         }

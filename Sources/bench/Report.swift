@@ -59,7 +59,9 @@ struct BenchReport: Codable, Sendable {
     /// The settings of the run.
     struct Settings: Codable, Sendable {
         var seed: UInt64
-        var threads: Int
+        /// BLAS threads for ours: a number, or "auto" (`BLASThreads.recommended` per model; each
+        /// workload's `blas_threads` says what it got).
+        var threads: String
         /// Fits per workload, or "auto" (5 / 3 / 1 by the first run's time).
         var repeatCount: String
         var compare: [String]
@@ -109,7 +111,7 @@ enum ReportTables {
     /// Our side: one row per workload.
     static func ours(_ report: BenchReport) -> Table {
         var t = Table(["workload", "rows", "p", "q", "θ", "load s", "setup s", "fit s", "runs", "evals",
-                       "ms/eval", "floor ms", "× floor", "peak MB", "L MB", "objective"])
+                       "ms/eval", "floor ms", "× floor", "BLAS thr", "peak MB", "L MB", "objective"])
         for w in report.workloads {
             let o = w.ours
             let fitCell = o.available ? Format.seconds(o.fitSeconds) : (o.error == nil ? "not available yet" : "error")
@@ -117,7 +119,7 @@ enum ReportTables {
                    Format.seconds(o.loadSeconds), Format.seconds(o.setupSeconds ?? o.designSeconds), fitCell,
                    Format.integer(o.runs), Format.integer(o.evaluations), Format.milliseconds(o.secondsPerEvaluation),
                    Format.milliseconds(o.floor?.seconds), Format.ratio(o.floor.flatMap { f in o.secondsPerEvaluation.map { $0 / f.seconds } }),
-                   Format.megabytes(o.peakRssMb), Format.megabytes(o.factor?.factorValuesMb), Format.objective(o.objective)])
+                   Format.integer(o.blasThreads), Format.megabytes(o.peakRssMb), Format.megabytes(o.factor?.factorValuesMb), Format.objective(o.objective)])
         }
         return t
     }

@@ -39,7 +39,7 @@ struct SuiteRunner {
             results.append(result)
         }
         let settings = BenchReport.Settings(
-            seed: options.seed, threads: options.threads,
+            seed: options.seed, threads: options.threads.map(String.init) ?? "auto",
             repeatCount: options.repeatCount.map { String($0) } ?? "auto", compare: compare,
             evaluationSeconds: options.evaluationSeconds,
             command: (["bench"] + CommandLine.arguments.dropFirst()).joined(separator: " "))

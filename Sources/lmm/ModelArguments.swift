@@ -116,16 +116,14 @@ func setThreads(_ requested: Int?) throws {
     if let n = requested { BLASThreads.set(n) }
 }
 
-/// The command runs one fit at a time, so its BLAS may use every core — but only a large dense
-/// block of the factor gains from it: on smaller supernodes OpenBLAS's threads cost more than they
-/// save (InstEval and the 20-θ maximal design fit slower with two threads on two cores).
+/// The command runs one fit at a time, so its BLAS may use every core where that pays
+/// (`BLASThreads.recommended`), unless `--threads` chose.
 enum ThreadPolicy {
     nonisolated(unsafe) static var requested: Int? = nil
 
     /// Sets the BLAS threads for a model whose widest supernode has `widestColumns` columns.
     static func apply(widestSupernodeColumns widestColumns: Int) {
         if requested != nil { return }
-        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        BLASThreads.set(widestColumns >= 2000 ? cores : 1)
+        BLASThreads.set(BLASThreads.recommended(widestSupernodeColumns: widestColumns))
     }
 }

@@ -1,4 +1,9 @@
 import CSparseShim
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The kind of sparse Cholesky factor CHOLMOD builds.
 public enum FactorKind: Sendable, Equatable {
@@ -110,4 +115,14 @@ public enum BLASThreads {
     public static func set(_ n: Int) { csshim_set_blas_threads(Int32(max(1, n))) }
     /// The current OpenBLAS thread count.
     public static var current: Int { Int(csshim_get_blas_threads()) }
+
+    /// The thread count worth giving one fit that runs alone, for a factor whose widest supernode
+    /// has `widestSupernodeColumns` columns: every core for a dense block of 2,000 columns or more
+    /// (the filled block of a big crossed design, where dpotrf and dgemm scale), otherwise 1 — on
+    /// smaller supernodes OpenBLAS's threads cost more than they save (InstEval and the 20-θ
+    /// maximal design fit slower with two threads on two cores).
+    public static func recommended(widestSupernodeColumns: Int) -> Int {
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        return widestSupernodeColumns >= 2000 ? cores : 1
+    }
 }
