@@ -1,8 +1,18 @@
 #!/usr/bin/env python3
-"""List public symbols without a documentation comment, from the symbol graphs that
-`swift package generate-documentation` extracts (run it first for each target).
+"""List public symbols without a documentation comment, from the modules' symbol graphs.
+
+Produce the symbol graphs first, with either of:
+
+    swift package dump-symbol-graph --skip-synthesized-members
+        (builds the debug configuration in .build, if it is not up to date, and writes
+        .build/<triple>/symbolgraph/*.symbols.json; about 25 s when .build is built)
+    swift package generate-documentation --target SparseLMM   (and --target GLMM)
+        (swift-docc-plugin; the graphs land under .build/plugins/.../extracted-symbols/)
 
 Usage: python3 scripts/undocumented.py [TARGET...]   (default: SparseLMM GLMM)
+
+Exits 0 when every public symbol is documented, 1 when some are not, 2 when no symbol graph
+of a target was found (nothing was checked).
 """
 import glob, json, sys
 
@@ -13,6 +23,14 @@ for t in targets:
     # the module's own graph and the graphs of its extensions to other modules' types
     paths = glob.glob(f".build*/**/extracted-symbols/**/{t}/{t}.symbols.json", recursive=True)
     paths += glob.glob(f".build*/**/extracted-symbols/**/{t}/{t}@*.symbols.json", recursive=True)
+    # swift package dump-symbol-graph
+    paths += glob.glob(f".build*/**/symbolgraph/{t}.symbols.json", recursive=True)
+    paths += glob.glob(f".build*/**/symbolgraph/{t}@*.symbols.json", recursive=True)
+    if not any(p.endswith(f"/{t}.symbols.json") for p in paths):
+        print(f"error: no symbol graph of {t} found under .build*/ (nothing was checked); produce them first with\n"
+              f"    swift package dump-symbol-graph --skip-synthesized-members\n"
+              f"or  swift package generate-documentation --target {t}", file=sys.stderr)
+        sys.exit(2)
     for path in paths:
         graph = json.load(open(path))
         for s in graph["symbols"]:

@@ -9,6 +9,13 @@ public struct DataOptions: Sendable, Equatable {
     /// Offset column, added to the linear predictor.
     public var offsetColumn: String?
 
+    /// Options for reading a model's data; the defaults read every column as it is, without
+    /// weights or offset.
+    /// - Parameters:
+    ///   - factorColumns: numeric columns to treat as categorical.
+    ///   - levelOrders: level order per categorical column (every level, the reference first).
+    ///   - weightsColumn: the prior weights column, if any.
+    ///   - offsetColumn: the offset column, if any.
     public init(factorColumns: [String] = [], levelOrders: [String: [String]] = [:],
                 weightsColumn: String? = nil, offsetColumn: String? = nil) {
         self.factorColumns = factorColumns

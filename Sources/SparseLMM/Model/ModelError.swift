@@ -1,31 +1,60 @@
 /// Problems with a model specification or with the data it is applied to.
 /// Every message names the column, term or option at fault and what to do.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
+    /// A column named in the formula or an option is not in the data; `suggestions` are the
+    /// closest column names, `context` where it was named ("the formula", "--weights").
     case unknownColumn(String, suggestions: [String], context: String)
+    /// The formula has no left side.
     case missingResponse
+    /// The response of a Gaussian model is categorical.
     case categoricalResponse(String)
+    /// A categorical column is used inside arithmetic (`log(group)`, `x * 2` on a factor).
     case categoricalInArithmetic(variable: String, expression: String)
+    /// A variable is infinite in a data row (1-based).
     case nonFiniteValue(variable: String, row: Int)
+    /// Every row has a missing value in one of the model's variables.
     case noCompleteRows(variables: [String])
+    /// Fewer complete observations than the model needs.
     case tooFewObservations(nobs: Int, needed: Int)
+    /// A grouping factor has a single level.
     case groupingFactorOneLevel(group: String)
+    /// A Gaussian model's grouping factor has as many levels as observations (lme4's
+    /// `nlevels < nobs` check): the random-effects and residual variances are not identifiable.
     case levelsNotFewerThanObservations(group: String, levels: Int, nobs: Int)
+    /// A random-effects term has at least as many random effects as observations.
     case tooManyRandomEffects(term: String, count: Int, nobs: Int)
+    /// Every observation of the response is the same.
     case constantResponse(String)
+    /// A prior weight is missing, negative or zero, in a data row (1-based).
     case invalidWeight(column: String, row: Int, value: Double)
+    /// An option is invalid; the message says which and why.
     case invalidOption(String)
+    /// A level order names a level that does not occur in the column (`known`: the levels that do).
     case unknownLevel(column: String, level: String, known: [String])
+    /// A level order omits a level that occurs in the column.
     case levelMissingFromOrder(column: String, level: String)
+    /// The formula has no fixed effects (`0 +` without any predictor).
     case noFixedEffects
+    /// The formula has no random-effects term.
     case noRandomEffects
+    /// Every fixed-effect column is zero or collinear with earlier ones.
     case allFixedEffectsDropped
+    /// The formula calls a function this engine does not evaluate (the message, the character
+    /// position in the formula, the formula).
     case unsupportedFunction(String, position: Int, formula: String)
+    /// A random-effects term's model matrix is all zero.
     case noRandomEffectsVariance(term: String)
+    /// The sparse Cholesky factor would need more memory than the machine has (bytes needed,
+    /// bytes available, nonzeros of the factor).
     case insufficientMemory(neededBytes: Double, availableBytes: Double, factorEntries: Double)
+    /// The data's sums of squares and cross-products overflow.
     case nonFiniteCrossProducts
+    /// The fixed effects reproduce the response exactly (a zero residual sum of squares).
     case perfectFit(String)
+    /// The fit produced NaN or infinite estimates.
     case nonFiniteEstimates
 
+    /// The message shown to the user: what is wrong and what to do.
     public var description: String {
         switch self {
         case .unknownColumn(let name, let suggestions, let context):

@@ -1,12 +1,17 @@
 /// How a variable enters a model matrix: as a number, or as a factor with these levels.
 public enum VariableKind: Sendable, Equatable {
+    /// A numeric variable, entering the columns by its value.
     case numeric
+    /// A categorical variable with these levels (in level order; the first is the reference of
+    /// treatment contrasts), entering the columns by level indicators.
     case factor(levels: [String])
 }
 
 /// One model variable of a recipe: its expression and how it is coded.
 public struct RecipeVariable: Sendable, Equatable {
+    /// The variable's expression in the formula (`Days`, `log(x)`), evaluated on new data.
     public let expression: FormulaExpression
+    /// Whether it is numeric or categorical (with its levels).
     public let kind: VariableKind
     /// R's label (the deparsed expression).
     public var label: String { expression.deparsed }
@@ -15,10 +20,16 @@ public struct RecipeVariable: Sendable, Equatable {
 /// One model-matrix column: the product of its factors' parts, each a numeric variable
 /// (`level == -1`) or the indicator of one level of a factor variable.
 public struct ColumnRecipe: Sendable, Equatable {
+    /// The column's name, as R names it (`Days`, `period2`, `Days:SexMale`).
     public let name: String
+    /// The factors whose product is the column (none for the intercept).
     public let parts: [Part]
+    /// One factor of a column's product.
     public struct Part: Sendable, Equatable {
+        /// The index of the variable in the recipe's `variables`.
         public let variable: Int
+        /// The level whose indicator this part is (0-based, in the variable's level order), or
+        /// −1 for a numeric variable's value.
         public let level: Int32
     }
 }
