@@ -6,7 +6,8 @@ import GLMM
 /// Every GLMM reference fit (binomial Laplace and AGQ, weights, Poisson with offset, Bernoulli
 /// crossed, grouseticks, negative binomial) against lme4: deviance within 1e-5 relative (or
 /// lower), fixed effects and standard errors within 1e-3 relative, θ within 1e-3, and the
-/// negative-binomial dispersion within 1e-3.
+/// negative-binomial dispersion within 1e-3; the conditional modes within 5e-3 relative (1e-4
+/// absolute), their conditional SDs within 1e-3 and the response residuals within 1e-3.
 @Suite struct GLMMReferenceTests {
     static let ids: [String] = Fixtures.fitIDs.filter { id in
         ((try? Fixtures.fit(id))?["family"] as? String).map { $0 != "gaussian" } ?? false
@@ -51,6 +52,37 @@ import GLMM
         let head = ref["fitted_head"] as! [Double]
         for (k, v) in head.enumerated() {
             #expect(close(fit.fitted[k], v, rel: 1e-3, abs: 1e-6), "\(id) fitted[\(k)] \(fit.fitted[k]) vs \(v)")
+        }
+        // response residuals y − μ (y the proportion for binomial responses)
+        let residHead = ref["resid_head"] as! [Double]
+        for (k, v) in residHead.enumerated() {
+            #expect(close(fit.residuals(.response)[k], v, rel: 1e-3, abs: 1e-4), "\(id) resid[\(k)] \(fit.residuals(.response)[k]) vs \(v)")
+        }
+        // conditional modes (lme4's ranef) and their conditional SDs (condVar = TRUE); the AGQ
+        // modes are the Laplace ones at the AGQ estimates. lme4's optimum is accurate to ~1e-4.
+        let ranefTol = better ? 5e-2 : 5e-3, condTol = better ? 1e-2 : 1e-3
+        let ours = fit.ranef
+        let refRanef = ref["ranef"] as! [String: [String: [String: Double]]]
+        #expect(Set(ours.keys) == Set(refRanef.keys), "\(id) grouping factors")
+        for (group, levels) in refRanef {
+            #expect(ours[group]?.count == levels.count, "\(id) \(group) levels")
+            for (level, terms) in levels {
+                for (term, value) in terms {
+                    let o = ours[group]?[level]?[term] ?? .nan
+                    #expect(close(o, value, rel: ranefTol, abs: 1e-4), "\(id) ranef \(group) \(level) \(term): \(o) vs \(value)")
+                }
+            }
+        }
+        if let refSD = ref["condvar_sd"] as? [String: [String: [String: Double]]] {
+            let sd = try #require(fit.ranefConditionalSD, "\(id): no conditional variances")
+            for (group, levels) in refSD {
+                for (level, terms) in levels {
+                    for (term, value) in terms {
+                        let o = sd[group]?[level]?[term] ?? .nan
+                        #expect(close(o, value, rel: condTol, abs: 1e-5), "\(id) condvar sd \(group) \(level) \(term): \(o) vs \(value)")
+                    }
+                }
+            }
         }
         // the objective is −2 log-likelihood with all constants: logLik and AIC agree with it
         #expect(close(fit.logLik, -fit.objective / 2, rel: 1e-12))
@@ -165,6 +197,104 @@ import GLMM
         #expect(abs(fitReuse.objective - fitNewton.objective) <= 1e-8 * fitNewton.objective)
         for j in 0..<fitNewton.fixedEffects.count {
             #expect(abs(fitReuse.fixedEffects[j] - fitNewton.fixedEffects[j]) <= 1e-3 * fitNewton.standardErrors[j])
+        }
+    }
+}
+
+/// GLMM extractors, non-canonical links and prediction against lme4
+/// (`Tests/Fixtures/extra/glmm_extra.json`, made by `Tests/Fixtures/scripts/glmm_extra_reference.R`).
+@Suite struct GLMMExtraReferenceTests {
+    nonisolated(unsafe) static let reference: [String: Any] = {
+        let data = try! Data(contentsOf: URL(fileURLWithPath: Fixtures.root + "/extra/glmm_extra.json"))
+        return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }()
+
+    static func family(_ name: String) -> Family { name == "binomial" ? .binomial : .poisson }
+
+    static func fit(_ ref: [String: Any]) throws -> (MixedModelDesign, MixedModelFit) {
+        let design = try Fixtures.design(ref)
+        let link = try #require(Link(rawValue: ref["link"] as! String))
+        let model = try GeneralizedLinearMixedModel(design: design, family: family(ref["family"] as! String), link: link)
+        return (design, try model.fit())
+    }
+
+    /// Fitted values on both scales and every residual type lme4 offers, row by row.
+    static func expectScales(_ fit: MixedModelFit, _ ref: [String: Any], _ id: String, rel: Double, abs absTol: Double) {
+        let columns: [(String, [Double])] = [
+            ("fitted_response", fit.fittedValues()), ("fitted_link", fit.fittedValues(linkScale: true)),
+            ("resid_response", fit.residuals(.response)), ("resid_pearson", fit.residuals(.pearson)),
+            ("resid_deviance", fit.residuals(.deviance)), ("resid_working", fit.residuals(.working)),
+        ]
+        for (key, ours) in columns {
+            let expected = ref[key] as! [Double]
+            #expect(ours.count == expected.count, "\(id) \(key) length")
+            var worst = (k: -1, ours: 0.0, r: 0.0)
+            for (k, (o, e)) in zip(ours, expected).enumerated() where !close(o, e, rel: rel, abs: absTol) && worst.k < 0 {
+                worst = (k, o, e)
+            }
+            #expect(worst.k < 0, "\(id) \(key)[\(worst.k)]: \(worst.ours) vs lme4 \(worst.r)")
+        }
+        // lme4's default residuals for GLMMs are the deviance residuals
+        #expect(fit.residuals() == fit.residuals(.deviance))
+    }
+
+    @Test(arguments: ["cbpp_logit_scales", "grouseticks_log_scales"])
+    func fittedValuesAndResidualsOfEveryType(id: String) throws {
+        let ref = Self.reference[id] as! [String: Any]
+        let (_, fit) = try Self.fit(ref)
+        // lme4's optimum is accurate to ~1e-4 relative: residuals within 1e-3 relative or 1e-4 absolute
+        Self.expectScales(fit, ref, id, rel: 1e-3, abs: 1e-4)
+    }
+
+    @Test(arguments: ["cbpp_probit", "cbpp_cloglog", "cbpp_incidence_sqrt"])
+    func nonCanonicalLinksAgreeWithGlmer(id: String) throws {
+        let ref = Self.reference[id] as! [String: Any]
+        let (_, fit) = try Self.fit(ref)
+        #expect(fit.link == ref["link"] as! String)
+        let refObjective = ref["objective"] as! Double
+        #expect(fit.objective <= refObjective + 1e-5 * abs(refObjective), "\(id) objective \(fit.objective) vs glmer \(refObjective)")
+        #expect(fit.objective >= refObjective - 1e-3, "\(id) objective \(fit.objective) far below glmer's \(refObjective)")
+        let fixef = ref["fixef"] as! [String: Double], se = ref["se"] as! [String: Double]
+        #expect(Set(fit.fixedEffectNames) == Set(fixef.keys))
+        for (j, name) in fit.fixedEffectNames.enumerated() {
+            #expect(close(fit.fixedEffects[j], fixef[name]!, rel: 1e-3, abs: 1e-6), "\(id) fixef \(name): \(fit.fixedEffects[j]) vs \(fixef[name]!)")
+            #expect(close(fit.standardErrors[j], se[name]!, rel: 1e-3), "\(id) se \(name): \(fit.standardErrors[j]) vs \(se[name]!)")
+        }
+        let theta = ref["theta"] as! [String: Double]
+        for (name, value) in zip(fit.thetaNames, fit.theta) {
+            #expect(close(value, theta[name]!, rel: 1e-3, abs: 1e-3), "\(id) theta \(name): \(value) vs \(theta[name]!)")
+        }
+        // the link's inverse and derivative enter the fitted values and the working residuals
+        Self.expectScales(fit, ref["scales"] as! [String: Any], id, rel: 1e-3, abs: 1e-4)
+    }
+
+    @Test func predictionOnNewDataAgreesWithLme4() throws {
+        let ref = Self.reference["cbpp_logit_predict"] as! [String: Any]
+        let (design, fit) = try Self.fit(["dataset": ref["dataset"]!, "formula": ref["formula"]!, "family": "binomial", "link": "logit"])
+        let newData = try DataTable(csvFile: Fixtures.root + "/extra/" + (ref["newdata"] as! String))
+        let predictor = NewDataPredictor(design: design)
+        let none = try predictor.linearPredictor(newData: newData, beta: fit.fixedEffects, randomEffects: nil, allowNewLevels: false)
+        let all = try predictor.linearPredictor(newData: newData, beta: fit.fixedEffects, randomEffects: fit.randomEffects, allowNewLevels: true)
+        let cases: [(String, [Double])] = [
+            ("link_re_none", none), ("response_re_none", none.map { Link.logit.mu($0) }),
+            ("link_re_all", all), ("response_re_all", all.map { Link.logit.mu($0) }),
+        ]
+        for (key, ours) in cases {
+            let expected = ref[key] as! [Double]
+            #expect(ours.count == expected.count, "\(key) rows")
+            for (k, (o, e)) in zip(ours, expected).enumerated() {
+                #expect(close(o, e, rel: 1e-3, abs: 1e-4), "\(key)[\(k + 1)]: \(o) vs lme4 \(e)")
+            }
+        }
+        // a herd not in the fitted data is predicted at the population level, and only when allowed
+        for row in ref["new_level_rows"] as! [Int] { #expect(all[row - 1] == none[row - 1]) }
+        #expect(throws: NewDataPredictor.PredictionError.self) {
+            _ = try predictor.linearPredictor(newData: newData, beta: fit.fixedEffects, randomEffects: fit.randomEffects, allowNewLevels: false)
+        }
+        do {
+            _ = try predictor.linearPredictor(newData: newData, beta: fit.fixedEffects, randomEffects: fit.randomEffects, allowNewLevels: false)
+        } catch {
+            #expect("\(error)".contains("'16'") && "\(error)".contains("herd"), "\(error)")
         }
     }
 }
