@@ -109,17 +109,22 @@ final class CrossProductPattern {
         values.withUnsafeMutableBufferPointer { v in
             v.update(repeating: 0)
             let nt = k.count
+            let n = self.n
+            pairOffset.withUnsafeBufferPointer { offset in
             for t in 0..<nt {
-                let c = codes[t], kt = k[t], bs = blockStart[t]
+                let kt = k[t], bs = blockStart[t]
+                codes[t].withUnsafeBufferPointer { c in
                 if zvalues[t].isEmpty {
-                    if let w { for i in 0..<n { v[pairOffset[bs + Int(c[i])]] += w[i] } }
-                    else { for i in 0..<n { v[pairOffset[bs + Int(c[i])]] += 1 } }
-                    continue
+                    // a scalar term's diagonal blocks are 1 × 1 and numbered as its levels
+                    let diagonal = offset.baseAddress! + bs
+                    if let w { for i in 0..<n { v[diagonal[Int(c[i])]] += w[i] } }
+                    else { for i in 0..<n { v[diagonal[Int(c[i])]] += 1 } }
+                    return
                 }
                 zvalues[t].withUnsafeBufferPointer { z in
                     for i in 0..<n {
                         let wi = w?[i] ?? 1
-                        let base = pairOffset[bs + Int(c[i])]
+                        let base = offset[bs + Int(c[i])]
                         let zi = i * kt
                         for cc in 0..<kt {
                             let s = wi * z[zi + cc]
@@ -127,24 +132,27 @@ final class CrossProductPattern {
                         }
                     }
                 }
+                }
             }
             for (tp, (t1, t2)) in termPairs.enumerated() {
-                let rp = rowPair[tp]
                 let k1 = k[t1], k2 = k[t2]
                 let z1 = zvalues[t1], z2 = zvalues[t2]
+                rowPair[tp].withUnsafeBufferPointer { rp in
                 if z1.isEmpty && z2.isEmpty {
-                    if let w { for i in 0..<n { v[pairOffset[Int(rp[i])]] += w[i] } }
-                    else { for i in 0..<n { v[pairOffset[Int(rp[i])]] += 1 } }
-                    continue
+                    if let w { for i in 0..<n { v[offset[Int(rp[i])]] += w[i] } }
+                    else { for i in 0..<n { v[offset[Int(rp[i])]] += 1 } }
+                    return
                 }
                 for i in 0..<n {
                     let wi = w?[i] ?? 1
-                    let base = pairOffset[Int(rp[i])]
+                    let base = offset[Int(rp[i])]
                     for cc in 0..<k2 {
                         let s = wi * (z2.isEmpty ? 1 : z2[i * k2 + cc])
                         for r in 0..<k1 { v[base + r + cc * k1] += s * (z1.isEmpty ? 1 : z1[i * k1 + r]) }
                     }
                 }
+                }
+            }
             }
         }
     }
@@ -153,19 +161,23 @@ final class CrossProductPattern {
     func zTransposeTimes(_ m: UnsafeBufferPointer<Double>, columns: Int, weights w: UnsafeBufferPointer<Double>?,
                          into out: UnsafeMutableBufferPointer<Double>) {
         out.update(repeating: 0)
+        let n = self.n, q = self.q
         for t in 0..<k.count {
-            let c = codes[t], kt = k[t], cs = columnStart[t]
-            let z = zvalues[t]
-            for j in 0..<columns {
-                let mj = j * n, oj = j * q
-                if z.isEmpty {
-                    if let w { for i in 0..<n { out[oj + cs + Int(c[i])] += w[i] * m[mj + i] } }
-                    else { for i in 0..<n { out[oj + cs + Int(c[i])] += m[mj + i] } }
-                } else {
-                    for i in 0..<n {
-                        let s = (w?[i] ?? 1) * m[mj + i]
-                        let base = oj + cs + Int(c[i]) * kt
-                        for r in 0..<kt { out[base + r] += s * z[i * kt + r] }
+            let kt = k[t], cs = columnStart[t]
+            codes[t].withUnsafeBufferPointer { c in
+                zvalues[t].withUnsafeBufferPointer { z in
+                    for j in 0..<columns {
+                        let mj = m.baseAddress! + j * n, oj = out.baseAddress! + j * q + cs
+                        if z.isEmpty {
+                            if let w { for i in 0..<n { oj[Int(c[i])] += w[i] * mj[i] } }
+                            else { for i in 0..<n { oj[Int(c[i])] += mj[i] } }
+                        } else {
+                            for i in 0..<n {
+                                let s = (w?[i] ?? 1) * mj[i]
+                                let base = Int(c[i]) * kt
+                                for r in 0..<kt { oj[base + r] += s * z[i * kt + r] }
+                            }
+                        }
                     }
                 }
             }

@@ -37,6 +37,8 @@ public final class PenalizedLeastSquares {
     public let n: Int, p: Int, q: Int
     /// X (n × p, column-major).
     let X: [Double]
+    /// [X z], n × (p + 1) column-major: X once, the working response z rewritten by `setResponse`.
+    private var xz: [Double]
     /// Z'W[X z] (q × (p + 1), original order).
     private var zxz: [Double]
     /// [X z]'W[X z] ((p + 1) × (p + 1)).
@@ -68,6 +70,7 @@ public final class PenalizedLeastSquares {
         p = design.p
         q = pattern.q
         X = design.X
+        xz = design.X + [Double](repeating: 0, count: design.nobs)
         let cov = design.terms.map { CovarianceFactor(size: $0.columnCount, blocks: $0.blocks.map { $0.columns }) }
         factor = try RandomEffectsFactor(pattern: pattern, covariance: cov, kind: factorKind, ordering: ordering)
         let m = p + 1
@@ -88,23 +91,34 @@ public final class PenalizedLeastSquares {
     public func setResponse(_ z: [Double]) {
         precondition(z.count == n)
         lastComponents = nil
-        let m = p + 1
-        var xz = X
-        xz.append(contentsOf: z)
+        let m = p + 1, n = self.n
+        xz.withUnsafeMutableBufferPointer { d in
+            z.withUnsafeBufferPointer { d.baseAddress!.advanced(by: p * n).update(from: $0.baseAddress!, count: n) }
+        }
+        let pattern = self.pattern
         xz.withUnsafeBufferPointer { xb in
             zxz.withUnsafeMutableBufferPointer { out in
                 if let w = weights { w.withUnsafeBufferPointer { pattern.zTransposeTimes(xb, columns: m, weights: $0, into: out) } }
                 else { pattern.zTransposeTimes(xb, columns: m, weights: nil, into: out) }
             }
         }
-        for a in 0..<m {
-            for b in 0...a {
-                var s = 0.0
-                let ca = a * n, cb = b * n
-                if let w = weights { for i in 0..<n { s += w[i] * xz[ca + i] * xz[cb + i] } }
-                else { for i in 0..<n { s += xz[ca + i] * xz[cb + i] } }
-                xzxz[a + b * m] = s
-                xzxz[b + a * m] = s
+        // [X z]'W[X z], the lower triangle mirrored
+        xz.withUnsafeBufferPointer { xb in
+            xzxz.withUnsafeMutableBufferPointer { g in
+                func cross(_ w: UnsafeBufferPointer<Double>?) {
+                    for a in 0..<m {
+                        let xa = xb.baseAddress! + a * n
+                        for b in 0...a {
+                            let xbb = xb.baseAddress! + b * n
+                            var s = 0.0
+                            if let w { for i in 0..<n { s += w[i] * xa[i] * xbb[i] } }
+                            else { for i in 0..<n { s += xa[i] * xbb[i] } }
+                            g[a + b * m] = s
+                            g[b + a * m] = s
+                        }
+                    }
+                }
+                if let w = weights { w.withUnsafeBufferPointer { cross($0) } } else { cross(nil) }
             }
         }
     }
