@@ -60,6 +60,15 @@ struct OurMeasurement: Codable, Sendable {
     var blasThreads: Int?
     /// Inference timed after the fit: what was run and its wall seconds.
     var inference: [InferenceTiming]?
+    /// Reading the simulated rows back from a CSV file (simulated workloads up to 2M rows).
+    var csvRead: CSVReadTiming?
+}
+
+/// `DataTable(csvFile:)` on a workload's rows written as CSV.
+struct CSVReadTiming: Codable, Sendable {
+    var rows: Int
+    var megabytes: Double
+    var seconds: Double
 }
 
 /// One timed inference task (`Workload.inference`).

@@ -1,5 +1,6 @@
 import SparseLMM
 import GLMM
+import Foundation
 
 /// Runs one workload on our engine and measures it. Called in a child process (`bench --child`),
 /// one process per workload, so that the peak resident memory is the workload's own.
@@ -95,11 +96,26 @@ enum OurRun {
             if let lastDesign, let flops = m.factor?.flopsPerFactorization {
                 m.floor = EvaluationFloor.compute(design: lastDesign, factorisationFlops: flops)
             }
+            m.csvRead = try timeCSVRead(workload, seed: seed, paths: paths)
         } catch {
             m.error = "\(error)"
         }
         if m.peakRssMb == nil { m.peakRssMb = Memory.peakResidentMiB() }
         return m
+    }
+
+    /// Simulated workloads of up to 2M rows: their rows written as CSV and read back with
+    /// `DataTable(csvFile:)`, timed (the reader's speed on a big file; the fit itself starts from
+    /// the rows generated in memory). Run after the peak memory was read, so it does not count.
+    static func timeCSVRead(_ workload: Workload, seed: UInt64, paths: ProjectPaths) throws -> CSVReadTiming? {
+        guard workload.data.isSimulated, workload.approximateRows <= 2_000_000,
+              let simulated = workload.data.simulate(seed: seed) else { return nil }
+        let file = try paths.scratchDirectory() + "/csv-read-\(workload.name).csv"
+        try CSVWriter.write(simulated, to: file)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        let (table, seconds) = try Clock.measure { try DataTable(csvFile: file) }
+        return CSVReadTiming(rows: table.rowCount, megabytes: Double(bytes) / 1_048_576, seconds: seconds)
     }
 
     /// The GLMM side: `GeneralizedLinearMixedModel` (Laplace, glmer's two stages and its default

@@ -155,6 +155,9 @@ enum ReportTables {
             if let e = w.ours.error { lines.append("\(w.name): ours failed: \(e)") }
             if let n = w.ours.note { lines.append("\(w.name): ours: \(n)") }
             if let c = contention(wall: w.ours.fitSeconds, cpu: w.ours.fitCpuSeconds) { lines.append("\(w.name): ours: \(c)") }
+            if let c = w.ours.csvRead {
+                lines.append(String(format: "\(w.name): ours: reading its rows from CSV (%d rows, %.0f MB): %.2f s", c.rows, c.megabytes, c.seconds))
+            }
             for t in w.ours.inference ?? [] {
                 let rate = t.refitsPerSecond.map { String(format: " (%.0f refits/s)", $0) } ?? ""
                 lines.append("\(w.name): ours: \(t.task): \(Format.seconds(t.seconds)) s\(rate)")
