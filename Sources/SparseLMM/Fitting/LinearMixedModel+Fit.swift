@@ -32,13 +32,19 @@ extension LinearMixedModel {
     ///   - optimizer: BOBYQA's settings (lme4's by default; the quasi-Newton path tightens its own).
     ///   - start: the starting θ (lme4's `thetaStart` when nil).
     ///   - conditionalVariances: when to compute the conditional variances of the random effects.
-    /// - Throws: `ModelError.nonFiniteEstimates`, the optimiser's and the factorisation's errors.
+    /// - Throws: `ModelError.nonFiniteEstimates`; `ModelError.objectiveNotComputable` when no θ the
+    ///   optimiser tried gave a finite objective; the optimiser's and the factorisation's errors.
     public func fit(optimizer: BoundedOptimizer = BoundedOptimizer(), start: [Double]? = nil,
                     conditionalVariances: ConditionalVarianceMode = .automatic) throws -> MixedModelFit {
         let t0 = monotonicSeconds()
         evaluationCount = 0
         let (theta, result) = try optimizeTheta(optimizer: optimizer, start: start)
         let evaluations = evaluationCount
+        // every evaluation failed (a failed factorisation reads +∞ to the optimiser): say why,
+        // rather than let the results at the start report a bare "not positive definite"
+        guard result.value < .greatestFiniteMagnitude else {
+            throw ModelError.objectiveNotComputable(evaluations: evaluations, predictors: badlyScaledPredictors())
+        }
         var fit = try results(theta: theta, conditionalVariances: conditionalVariances)
         fit.evaluations = evaluations
         fit.converged = result.converged
@@ -52,6 +58,24 @@ extension LinearMixedModel {
         }
         fit.fitSeconds = monotonicSeconds() - t0
         return fit
+    }
+
+    /// Fixed-effect columns whose mean is more than 1000 standard deviations from zero or whose
+    /// values reach 1e6 in absolute value, each as "'name' (mean m, sd s)".
+    func badlyScaledPredictors() -> [String] {
+        var out = [String]()
+        let x = design.X
+        for (j, name) in design.fixedEffectNames.enumerated() {
+            let column = x[(j * n)..<((j + 1) * n)]
+            let mean = column.reduce(0, +) / Double(n)
+            let sd = (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(n - 1, 1))).squareRoot()
+            guard sd > 0 else { continue }   // the intercept
+            let largest = column.reduce(0) { max($0, abs($1)) }
+            if abs(mean) > 1e3 * sd || largest >= 1e6 {
+                out.append("'\(name)' (mean \(RNumberFormat.printf("%.3g", mean)), sd \(RNumberFormat.printf("%.3g", sd)))")
+            }
+        }
+        return out
     }
 
     /// The optimisation of `fit` without the reporting: BOBYQA from `start` (lme4's start when

@@ -53,6 +53,10 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case perfectFit(String)
     /// The fit produced NaN or infinite estimates.
     case nonFiniteEstimates
+    /// The objective could not be computed at any covariance parameters the optimiser tried (the
+    /// fixed-effects block of the factor lost positive definiteness in floating point every time);
+    /// `predictors` describes the fixed-effect columns far from centred or on a huge scale.
+    case objectiveNotComputable(evaluations: Int, predictors: [String])
 
     /// The message shown to the user: what is wrong and what to do.
     public var description: String {
@@ -106,6 +110,11 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "the fixed effects reproduce the response '\(name)' exactly (the residual sum of squares is zero): there is no variance left for the random effects and the residuals to explain"
         case .nonFiniteEstimates:
             return "the fit produced non-finite estimates (NaN or infinity): the data are too badly scaled or the model is not identifiable; rescale the variables or simplify the model"
+        case .objectiveNotComputable(let evaluations, let predictors):
+            let advice = predictors.isEmpty
+                ? "center and rescale the predictors, or simplify the random effects"
+                : "the predictor\(predictors.count == 1 ? "" : "s") \(predictors.joined(separator: ", ")) \(predictors.count == 1 ? "is" : "are") far from centred or on a huge scale: center \(predictors.count == 1 ? "it" : "them") (subtract a value near the mean) and rescale"
+            return "the objective could not be computed at any of the \(evaluations) covariance parameter values the optimiser tried: the fixed-effects cross-products lose positive definiteness in floating point once the random effects are accounted for (lme4 fails here too, with 'Downdated VtV is not positive definite'); \(advice)"
         case .noRandomEffectsVariance(let term):
             return "the random-effects term '\(term)' has an all-zero model matrix"
         }
