@@ -29,7 +29,7 @@ for t in "${targets[@]}"; do
     mkdir -p "$corpus"
     echo "== $product: ${seconds} s on $(ls "$corpus" | wc -l) corpus inputs (log: $log)"
     if ASAN_OPTIONS=detect_leaks=0 ".build-fuzz/release/$product" "$corpus" -dict="Fuzz/$t.dict" \
-        -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+        -max_total_time="$seconds" -max_len=4096 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="perf/tmp/fuzz-$t-" >"$log" 2>&1; then
         grep -E '^(#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added)' "$log" | tail -4
     else

@@ -22,4 +22,17 @@ import SparseLMM
         #expect(big.fixed.terms.map(\.label) == three.fixed.terms.map(\.label))
         #expect(three.fixed.terms.map(\.label) == ["a", "b", "c", "a:b", "a:c", "b:c", "a:b:c"])
     }
+
+    /// FuzzFormula, timeout (14 s under the fuzzer's instrumentation, 2.6 s in a release build):
+    /// three sums of ~20 variables raised to the 5th power. Term lists were merged and
+    /// de-duplicated with array searches (quadratic); now with sets and sorted merges. The
+    /// formula has no bar, which is what the design must then say.
+    @Test func manyPowersOfLongSumsExpand() throws {
+        let text = try String(contentsOfFile: Fixtures.root + "/extra/fuzz-formula-slow-power.txt", encoding: .utf8)
+        let formula = try Formula(text)
+        #expect(formula.fixed.terms.count <= 10_000)
+        #expect(formula.random.isEmpty)
+        let table = try DataTable(columns: [("y", .numeric([1, 2, 3])), ("x", .numeric([0, 1, 2]))])
+        #expect(throws: ModelError.noRandomEffects) { try MixedModelDesign(formula: formula, data: table) }
+    }
 }

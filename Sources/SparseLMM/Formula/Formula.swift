@@ -153,7 +153,7 @@ struct TermAlgebra {
     func termList(_ pieces: [(sign: Bool, expr: FormulaExpression)], defaultIntercept: Bool) throws -> TermList {
         var vars = VariableTable()
         var intercept = defaultIntercept
-        var terms = [[Int]]()
+        var terms = [[Int]](), present = Set<[Int]>()
         for (sign, e) in pieces {
             if case .number(let v, _, let r) = e.unparenthesized {
                 if v == 1 { intercept = sign; continue }
@@ -162,9 +162,12 @@ struct TermAlgebra {
             }
             let ts = try expand(e, &vars)
             if sign {
-                for t in ts where !terms.contains(t) { terms.append(t) }
+                for t in ts where present.insert(t).inserted { terms.append(t) }
+                if terms.count > Self.maximumTerms { throw tooManyTerms(at: e.range.start) }
             } else {
-                terms.removeAll { ts.contains($0) }
+                let removed = Set(ts)
+                terms.removeAll { removed.contains($0) }
+                present.subtract(removed)
             }
         }
         // R orders terms by their order, keeping the order of appearance within an order
@@ -204,13 +207,20 @@ struct TermAlgebra {
         case .paren(let inner, _):
             var pieces = [(sign: Bool, expr: FormulaExpression)]()
             flattenSum(inner, positive: true, into: &pieces)
-            var out = [[Int]]()
+            var out = [[Int]](), present = Set<[Int]>()
             for (sign, p) in pieces {
                 if case .number(let v, _, let r) = p.unparenthesized {
                     throw error(v == 1 || v == 0 ? "an intercept ('\(p.deparsed)') cannot appear inside parentheses here" : "the number \(p.deparsed) is not a valid term", r.start)
                 }
                 let ts = try expand(p, &vars)
-                if sign { for t in ts where !out.contains(t) { out.append(t) } } else { out.removeAll { ts.contains($0) } }
+                if sign {
+                    for t in ts where present.insert(t).inserted { out.append(t) }
+                    if out.count > Self.maximumTerms { throw tooManyTerms(at: p.range.start) }
+                } else {
+                    let removed = Set(ts)
+                    out.removeAll { removed.contains($0) }
+                    present.subtract(removed)
+                }
             }
             return out
         case .binary(let op, let a, let b, let r):
@@ -259,12 +269,25 @@ struct TermAlgebra {
         var out = [[Int]](), seen = Set<[Int]>()
         for a in x {
             for b in y {
-                let t = Array(Set(a + b)).sorted()
+                let t = Self.sortedUnion(a, b)
                 if seen.insert(t).inserted {
                     out.append(t)
                     if out.count > Self.maximumTerms { throw tooManyTerms(at: position) }
                 }
             }
+        }
+        return out
+    }
+
+    /// The union of two sorted variable sets, sorted (a term's variables are kept sorted).
+    static func sortedUnion(_ a: [Int], _ b: [Int]) -> [Int] {
+        var out = [Int]()
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i] < b[j]) { out.append(a[i]); i += 1 }
+            else if i == a.count || b[j] < a[i] { out.append(b[j]); j += 1 }
+            else { out.append(a[i]); i += 1; j += 1 }
         }
         return out
     }
