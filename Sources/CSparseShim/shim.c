@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <pthread.h>
 #include "CSparseShim.h"
 #include <dlfcn.h>
 #include <link.h>
@@ -26,8 +27,13 @@ extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, 
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
 
+/* SuiteSparse's printing hook is one process-wide global: silenced once (pthread_once), not by
+   every context, so that models built on several threads do not race on it. */
+static pthread_once_t csshim_quiet_once = PTHREAD_ONCE_INIT;
+static void csshim_quiet(void) { SuiteSparse_config.printf_func = NULL; }
+
 int csshim_start(cholmod_common *common, int kind) {
-    SuiteSparse_config.printf_func = NULL;
+    pthread_once(&csshim_quiet_once, csshim_quiet);
     if (!cholmod_start(common)) return 0;
     common->print = 0;
     common->final_ll = 1;
