@@ -98,6 +98,25 @@ public struct Formula: Equatable, Sendable {
     public var hasRandomEffects: Bool { !random.isEmpty }
 }
 
+/// A signed sum of terms in order of first appearance, each once: `+ t` appends the terms not yet
+/// present, `- t` removes them (R's `terms()` on `a + b - a`).
+struct TermSum {
+    private(set) var terms = [[Int]]()
+    private var present = Set<[Int]>()
+
+    /// Adds (`sign`) or removes the terms; `tooMany` is thrown past `TermAlgebra.maximumTerms`.
+    mutating func add(_ ts: [[Int]], sign: Bool, tooMany: () -> FormulaError) throws {
+        if sign {
+            for t in ts where present.insert(t).inserted { terms.append(t) }
+            if terms.count > TermAlgebra.maximumTerms { throw tooMany() }
+        } else {
+            let removed = Set(ts)
+            terms.removeAll { removed.contains($0) }
+            present.subtract(removed)
+        }
+    }
+}
+
 /// R's formula algebra (`+ - : * / ^ %in%`, `0`, `1`, `-1`) and lme4's bar expansion.
 struct TermAlgebra {
     let text: String
@@ -153,23 +172,16 @@ struct TermAlgebra {
     func termList(_ pieces: [(sign: Bool, expr: FormulaExpression)], defaultIntercept: Bool) throws -> TermList {
         var vars = VariableTable()
         var intercept = defaultIntercept
-        var terms = [[Int]](), present = Set<[Int]>()
+        var sum = TermSum()
         for (sign, e) in pieces {
             if case .number(let v, _, let r) = e.unparenthesized {
                 if v == 1 { intercept = sign; continue }
                 if v == 0 { if sign { intercept = false; continue } else { throw error("'-0' is not a valid term", r.start) } }
                 throw error("the number \(e.deparsed) is not a valid term (only 0 and 1 are)", r.start)
             }
-            let ts = try expand(e, &vars)
-            if sign {
-                for t in ts where present.insert(t).inserted { terms.append(t) }
-                if terms.count > Self.maximumTerms { throw tooManyTerms(at: e.range.start) }
-            } else {
-                let removed = Set(ts)
-                terms.removeAll { removed.contains($0) }
-                present.subtract(removed)
-            }
+            try sum.add(try expand(e, &vars), sign: sign) { tooManyTerms(at: e.range.start) }
         }
+        let terms = sum.terms
         // R orders terms by their order, keeping the order of appearance within an order
         let ordered = terms.enumerated().sorted { a, b in
             a.element.count != b.element.count ? a.element.count < b.element.count : a.offset < b.offset
@@ -207,22 +219,14 @@ struct TermAlgebra {
         case .paren(let inner, _):
             var pieces = [(sign: Bool, expr: FormulaExpression)]()
             flattenSum(inner, positive: true, into: &pieces)
-            var out = [[Int]](), present = Set<[Int]>()
+            var sum = TermSum()
             for (sign, p) in pieces {
                 if case .number(let v, _, let r) = p.unparenthesized {
                     throw error(v == 1 || v == 0 ? "an intercept ('\(p.deparsed)') cannot appear inside parentheses here" : "the number \(p.deparsed) is not a valid term", r.start)
                 }
-                let ts = try expand(p, &vars)
-                if sign {
-                    for t in ts where present.insert(t).inserted { out.append(t) }
-                    if out.count > Self.maximumTerms { throw tooManyTerms(at: p.range.start) }
-                } else {
-                    let removed = Set(ts)
-                    out.removeAll { removed.contains($0) }
-                    present.subtract(removed)
-                }
+                try sum.add(try expand(p, &vars), sign: sign) { tooManyTerms(at: p.range.start) }
             }
-            return out
+            return sum.terms
         case .binary(let op, let a, let b, let r):
             switch op {
             case ":", "%in%":
