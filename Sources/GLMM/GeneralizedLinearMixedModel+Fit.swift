@@ -233,7 +233,7 @@ extension GeneralizedLinearMixedModel {
         }
         let results = PointResults(count: points.count)
         let design = self.design, family = self.family, link = self.link
-        DispatchQueue.concurrentPerform(iterations: workerCount) { w in
+        BLASThreads.sharing(among: workerCount) { DispatchQueue.concurrentPerform(iterations: workerCount) { w in
             do {
                 let model = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
                 let snapshot = restartsPIRLS ? nil : try model.optimumFactor(theta: optimumTheta, state: start)
@@ -247,7 +247,7 @@ extension GeneralizedLinearMixedModel {
             } catch {
                 results.fail(error)
             }
-        }
+        } }
         if let e = results.error { throw e }
         return results.values
     }

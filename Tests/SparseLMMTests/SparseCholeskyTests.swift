@@ -142,8 +142,13 @@ func matVec(_ a: [Double], _ x: [Double], n: Int) -> [Double] {
         #expect(BLASThreads.current == 1)
         BLASThreads.set(2)
         #expect(BLASThreads.current == 2)
+        // workers share the threads while they run, and the count comes back afterwards
+        let inside = BLASThreads.sharing(among: 2) { BLASThreads.current }
+        #expect(inside == 1)
+        #expect(BLASThreads.current == 2)
         BLASThreads.set(1)
         #expect(BLASThreads.current == 1)
+        #expect(BLASThreads.sharing(among: 4) { BLASThreads.current } == 1)
     }
 }
 

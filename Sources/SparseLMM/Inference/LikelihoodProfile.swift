@@ -89,7 +89,7 @@ public struct LikelihoodProfile: Sendable {
         let indices = try selectedIndices(names: parameterNames, which: which)
         let total = indices.count
         let counter = WorkCounter(total: total)
-        let results = try await withThrowingTaskGroup(of: (Double, [(Int, ParameterProfile)]).self) { group in
+        let results = try await BLASThreads.sharing(among: max(1, min(workers, total))) { try await withThrowingTaskGroup(of: (Double, [(Int, ParameterProfile)]).self) { group in
             for _ in 0..<max(1, min(workers, total)) {
                 group.addTask {
                     let deviance = try makeDeviance()
@@ -112,7 +112,7 @@ public struct LikelihoodProfile: Sendable {
                 all += part
             }
             return (minimum, all)
-        }
+        } }
         let profiles = results.1.sorted { $0.0 < $1.0 }.map { $0.1 }
         return LikelihoodProfile(profiles: profiles, minimumDeviance: results.0, levels: options.levels)
     }

@@ -78,7 +78,7 @@ public struct ParametricBootstrap: Sendable {
         let t0 = monotonicSeconds()
         let counter = WorkCounter(total: nsim)
         let width = names.count
-        let parts = try await withThrowingTaskGroup(of: [(Int, ReplicateOutcome)].self) { group in
+        let parts = try await BLASThreads.sharing(among: min(workers, nsim)) { try await withThrowingTaskGroup(of: [(Int, ReplicateOutcome)].self) { group in
             for _ in 0..<min(workers, nsim) {
                 group.addTask {
                     let worker = try makeWorker()
@@ -104,7 +104,7 @@ public struct ParametricBootstrap: Sendable {
             var all = [(Int, ReplicateOutcome)]()
             for try await part in group { all += part }
             return all
-        }
+        } }
         var rows = [[Double]](repeating: [Double](repeating: .nan, count: width), count: nsim)
         var failures = [(index: Int, message: String)]()
         for (i, r) in parts.sorted(by: { $0.0 < $1.0 }) {

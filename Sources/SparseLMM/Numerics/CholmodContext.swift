@@ -125,4 +125,23 @@ public enum BLASThreads {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         return widestSupernodeColumns >= 2000 ? cores : 1
     }
+
+    /// Runs `body` — work spread over `workers` threads, each factorising on its own — with the
+    /// BLAS threads divided among them (at least 1 each), then restores the count: `workers`
+    /// fits each calling a BLAS with every core would oversubscribe the machine. The count is
+    /// process-wide, so two such sections should not run at once.
+    public static func sharing<T>(among workers: Int, _ body: () throws -> T) rethrows -> T {
+        let before = current
+        set(max(1, before / max(1, workers)))
+        defer { set(before) }
+        return try body()
+    }
+
+    /// `sharing(among:_:)` for asynchronous work (a task group of `workers` tasks).
+    public static func sharing<T>(among workers: Int, _ body: () async throws -> T) async rethrows -> T {
+        let before = current
+        set(max(1, before / max(1, workers)))
+        defer { set(before) }
+        return try await body()
+    }
 }
