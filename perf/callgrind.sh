@@ -35,7 +35,7 @@ OPENBLAS_NUM_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
     echo
     grep -E '^(==[0-9]+== )?(Collected|Events)' perf/tmp/callgrind.$name.log || true
     echo
-    callgrind_annotate --inclusive=no --threshold=99 "$out" 2>/dev/null | sed -n '1,45p' || true
+    callgrind_annotate --inclusive=no --threshold=99 "$out" 2>/dev/null | sed -n '1,45p' | sed "s#$PWD/##g" || true
 } > "$summary"
 total=$(sed -n 's/^==[0-9]*== Collected : //p' perf/tmp/callgrind.$name.log | head -n 1)
 if [ -n "$total" ]; then
