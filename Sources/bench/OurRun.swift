@@ -135,7 +135,12 @@ enum OurRun {
                 try MixedModelDesign(formula: workload.formula, data: loaded.table, options: loaded.options)
             }
             let (model, modelSeconds) = try Clock.measure { try GeneralizedLinearMixedModel(design: design, family: family) }
-            if threads == nil { applyRecommendedThreads(model.system.factor, into: &m) }
+            if threads == nil {
+                // as the lmm tool: the recommended BLAS threads, and every core for the points of
+                // the Hessian behind the standard errors (they share the BLAS threads)
+                applyRecommendedThreads(model.system.factor, into: &m)
+                model.workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            }
             setupCPUTimes.append(Clock.processCPU() - setupCPU0)
             let (fit, fitSeconds, fitCPU) = try Clock.measureWithCPU { try model.fit() }
             designTimes.append(designSeconds); modelTimes.append(modelSeconds); fitTimes.append(fitSeconds)
