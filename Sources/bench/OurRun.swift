@@ -139,7 +139,7 @@ enum OurRun {
                 // as the lmm tool: the recommended BLAS threads, and every core for the points of
                 // the Hessian behind the standard errors (they share the BLAS threads)
                 applyRecommendedThreads(model.system.factor, into: &m)
-                model.workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+                model.workers = BLASThreads.cores
             }
             setupCPUTimes.append(Clock.processCPU() - setupCPU0)
             let (fit, fitSeconds, fitCPU) = try Clock.measureWithCPU { try model.fit() }

@@ -47,7 +47,7 @@ struct ConfidenceIntervalArguments: ParsableArguments {
         if let workers, workers < 1 || workers > 256 {
             throw CommandError.usage("--workers must be between 1 and 256, got \(workers)")
         }
-        let processors = max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        let processors = min(8, BLASThreads.cores)
         return ConfidenceIntervalRequest(method: method, level: level, nsim: nsim, seed: seed ?? ConfidenceIntervalRequest.clockSeed(),
                                          workers: workers ?? processors)
     }

@@ -96,7 +96,7 @@ struct ModelSpecification {
             let glmm = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
             ThreadPolicy.apply(widestSupernodeColumns: glmm.system.factor.choleskyFactor.supernodeStatistics.widestColumns)
             // the command runs one fit: the Hessian's points may use every core
-            glmm.workers = ThreadPolicy.requested ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            glmm.workers = ThreadPolicy.requested ?? BLASThreads.cores
             let progress = ProgressLine(label: "fitting")
             defer { progress.finish() }
             glmm.observer = { k, x, f in

@@ -158,7 +158,7 @@ struct Plot: ParsableCommand {
 
     /// The threads for a profile: --workers, or the processors (at most 8).
     var profileWorkers: Int {
-        workers ?? max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        workers ?? min(8, BLASThreads.cores)
     }
 
     /// The profile zeta plot of a GLMM, on its Laplace (or nAGQ) deviance, with a progress bar on a terminal.

@@ -225,24 +225,39 @@ import SparseLMM
         }
         let table = try #require(json["anova_type3"] as? [[String: Any]])
         let refTable = ref["anova_type3_satterthwaite"] as! [[String: Any]]
+        Self.expectTypeIII(table, refTable, dfTolerance: 1e-3, pTolerance: 1e-3, id)
+        // the text summary has lmerTest's df and Pr(>|t|) columns, with lmerTest's df in them
+        let text = try Self.textWithDFColumn(args, expected, dfTolerance: 1e-3, id)
+        #expect(text.contains("Type III Analysis of Variance Table with Satterthwaite's method"))
+    }
+
+    /// A type III table against lmerTest's rows: the same terms, numerator df equal, denominator
+    /// df and p within the tolerances (relative), F within 1e-3.
+    static func expectTypeIII(_ table: [[String: Any]], _ refTable: [[String: Any]], dfTolerance: Double, pTolerance: Double,
+                              _ id: String) {
         #expect(table.map { $0["term"] as? String } == refTable.map { $0["term"] as? String })
         for (o, e) in zip(table, refTable) {
             let term = e["term"] as! String
             #expect(jsonNumber(o["num_df"]) == jsonNumber(e["num_df"]), "\(id) \(term) num_df")
-            #expect(close(jsonNumber(o["den_df"])!, e["den_df"] as! Double, rel: 1e-3), "\(id) \(term) den_df")
+            #expect(close(jsonNumber(o["den_df"])!, e["den_df"] as! Double, rel: dfTolerance), "\(id) \(term) den_df")
             #expect(close(jsonNumber(o["F"])!, e["F"] as! Double, rel: 1e-3), "\(id) \(term) F \(o["F"]!) vs \(e["F"]!)")
-            #expect(close(jsonNumber(o["p"])!, e["p"] as! Double, rel: 1e-3, abs: 1e-12), "\(id) \(term) p")
+            #expect(close(jsonNumber(o["p"])!, e["p"] as! Double, rel: pTolerance, abs: 1e-12), "\(id) \(term) p")
         }
-        // the text summary has lmerTest's df and Pr(>|t|) columns, with lmerTest's df in them
+    }
+
+    /// The text summary of `args`: its fixed-effects header has the df and Pr(>|t|) columns, and
+    /// each coefficient's printed df is the reference's within `dfTolerance`. Returns the text.
+    static func textWithDFColumn(_ args: [String], _ expected: [String: [String: Double]], dfTolerance: Double,
+                                 _ id: String) throws -> String {
         let text = try LMMExecutable.run(args)
         #expect(text.status == 0)
         let header = try #require(text.stdout.split(separator: "\n").first { $0.contains("Estimate") })
         #expect(header.split(separator: " ") == ["Estimate", "Std.", "Error", "df", "t", "value", "Pr(>|t|)"])
         for (name, e) in expected {
             let fields = try #require(Self.row(text.stdout, name), "no row for \(name)")
-            #expect(close(Double(fields[3]) ?? .nan, e["df"]!, rel: 1e-3), "\(id) \(name) printed df \(fields[3])")
+            #expect(close(Double(fields[3]) ?? .nan, e["df"]!, rel: dfTolerance), "\(id) \(name) printed df \(fields[3])")
         }
-        #expect(text.stdout.contains("Type III Analysis of Variance Table with Satterthwaite's method"))
+        return text.stdout
     }
 
     @Test(.enabled(if: available), arguments: ddfIDs)
@@ -265,23 +280,10 @@ import SparseLMM
         if id == "orthodont_agesex_int_reml" {
             // lmerTest: anova(m, type = 3, ddf = "Kenward-Roger")
             let refTable = Self.reference["kenward_roger_type3_orthodont_agesex_int_reml"] as! [[String: Any]]
-            #expect(table.map { $0["term"] as? String } == refTable.map { $0["term"] as? String })
-            for (o, e) in zip(table, refTable) {
-                let term = e["term"] as! String
-                #expect(close(jsonNumber(o["den_df"])!, e["den_df"] as! Double, rel: 1e-2), "\(term) den_df")
-                #expect(close(jsonNumber(o["F"])!, e["F"] as! Double, rel: 1e-3), "\(term) F \(o["F"]!) vs \(e["F"]!)")
-                #expect(close(jsonNumber(o["p"])!, e["p"] as! Double, rel: 1e-2), "\(term) p")
-            }
+            Self.expectTypeIII(table, refTable, dfTolerance: 1e-2, pTolerance: 1e-2, id)
         }
-        let text = try LMMExecutable.run(args)
-        #expect(text.status == 0)
-        let header = try #require(text.stdout.split(separator: "\n").first { $0.contains("Estimate") })
-        #expect(header.split(separator: " ") == ["Estimate", "Std.", "Error", "df", "t", "value", "Pr(>|t|)"])
-        for (name, e) in expected {
-            let fields = try #require(Self.row(text.stdout, name), "no row for \(name)")
-            #expect(close(Double(fields[3]) ?? .nan, e["df"]!, rel: 1e-2), "\(id) \(name) printed df \(fields[3])")
-        }
-        #expect(text.stdout.contains("Kenward-Roger"))
+        let text = try Self.textWithDFColumn(args, expected, dfTolerance: 1e-2, id)
+        #expect(text.contains("Kenward-Roger"))
     }
 
     // MARK: confidence intervals

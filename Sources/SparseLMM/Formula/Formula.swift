@@ -243,15 +243,16 @@ struct TermAlgebra {
                     throw error("the power in '(...)^n' must be a positive whole number", b.range.start)
                 }
                 let x = try expand(a, &vars)
-                var result = x
+                var result = TermSum()
+                try result.add(x, sign: true) { tooManyTerms(at: b.range.start) }
                 var power = x
                 // beyond x.count factors nothing new appears (and a huge n must not overflow Int)
                 let factors = v >= Double(x.count) ? x.count : Int(v)
                 for _ in 1..<max(1, factors) {
                     power = try interact(power, x, at: b.range.start)
-                    result = try union(result, power, at: b.range.start)
+                    try result.add(power, sign: true) { tooManyTerms(at: b.range.start) }
                 }
-                return result
+                return result.terms
             case "+", "-":
                 return try expand(.paren(e, r), &vars)
             case "|", "||":
@@ -298,10 +299,9 @@ struct TermAlgebra {
 
     /// `x + y` of two term lists: y's new terms after x's.
     func union(_ x: [[Int]], _ y: [[Int]], at position: Int) throws -> [[Int]] {
-        var out = x, seen = Set(x)
-        for t in y where seen.insert(t).inserted { out.append(t) }
-        if out.count > Self.maximumTerms { throw tooManyTerms(at: position) }
-        return out
+        var sum = TermSum()
+        for part in [x, y] { try sum.add(part, sign: true) { tooManyTerms(at: position) } }
+        return sum.terms
     }
 
     func tooManyTerms(at position: Int) -> FormulaError {

@@ -119,21 +119,3 @@ public struct LikelihoodRatioTest: Sendable {
         ])
     }
 }
-
-extension RPrint {
-    /// A column of R's `print.anova` table other than its test statistic, degrees of freedom and
-    /// p-value columns, as `printCoefmat` lays it out: `format(zapsmall(x, digits), digits = digits)`
-    /// of the whole column, missing entries (nil or not finite) printed empty. Zapping first rounds
-    /// twice: R 4.2 prints a BIC of 1814.8505 as 1814.8 (zapsmall to 1814.85, a double just below
-    /// that, then 5 significant digits).
-    static func anovaColumn(_ x: [Double?], digits: Int = 5) -> [String] {
-        let present = x.compactMap { $0 }.filter { $0.isFinite }
-        let formatted = format(zapsmall(present, digits: digits), digits: digits)
-        var k = 0
-        return x.map { v in
-            guard let v, v.isFinite else { return "" }
-            defer { k += 1 }
-            return String(formatted[k].drop { $0 == " " })
-        }
-    }
-}

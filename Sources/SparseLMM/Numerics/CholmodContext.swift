@@ -122,9 +122,11 @@ public enum BLASThreads {
     /// smaller supernodes OpenBLAS's threads cost more than they save (InstEval and the 20-θ
     /// maximal design fit slower with two threads on two cores).
     public static func recommended(widestSupernodeColumns: Int) -> Int {
-        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        return widestSupernodeColumns >= 2000 ? cores : 1
+        widestSupernodeColumns >= 2000 ? cores : 1
     }
+
+    /// The processors online (at least 1): the default for workers and for a lone fit's BLAS.
+    public static var cores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// Runs `body` — work spread over `workers` threads, each factorising on its own — with the
     /// BLAS threads divided among them (at least 1 each), then restores the count: `workers`
