@@ -111,6 +111,9 @@ int csshim_factor_is_super(const cholmod_factor *L) { return L->is_super ? 1 : 0
 void csshim_set_blas_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
 int csshim_get_blas_threads(void) { return openblas_get_num_threads(); }
 
+extern char *openblas_get_corename(void);
+const char *csshim_blas_kernel_name(void) { return openblas_get_corename(); }
+
 int csshim_dpotrf_lower(int n, double *a, int lda) {
     int info = 0;
     if (n == 0) return 0;

@@ -15,6 +15,9 @@ struct MachineInfo: Codable, Sendable {
     /// BLAS thread count: the rate CHOLMOD's supernodal blocks can reach at best.
     var denseCholeskyGflops: Double
     var blasThreads: Int
+    /// The CPU kernels OpenBLAS chose when it loaded ("Haswell", "SkylakeX", …; OPENBLAS_CORETYPE
+    /// overrides its detection). Optional: older reports do not have it.
+    var blasKernels: String?
     /// /proc/loadavg (1, 5, 15 minutes) when the run started: other work on the machine skews timings.
     var loadAverage: [Double]?
     var gitCommit: String?
@@ -63,7 +66,7 @@ struct MachineInfo: Codable, Sendable {
             memoryGb: memKiB.map { $0 / (1024 * 1024) }, os: os, kernel: "\(release) \(machine)",
             cholmodVersion: "\(CHOLMOD_MAIN_VERSION).\(CHOLMOD_SUB_VERSION).\(CHOLMOD_SUBSUB_VERSION)",
             denseCholeskyGflops: csshim_dpotrf_rate(2000, 3) / 1e9,
-            blasThreads: BLASThreads.current, loadAverage: loadAverage(),
+            blasThreads: BLASThreads.current, blasKernels: csshim_blas_kernel_name().map { String(cString: $0) }, loadAverage: loadAverage(),
             gitCommit: commit, gitDirty: dirty, date: formatter.string(from: Date()))
     }
 }

@@ -210,7 +210,7 @@ enum ReportTables {
         let m = report.machine
         var out = "# SparseLMM benchmark, \(m.date)\n\n"
         out += "- machine: \(m.cpu), \(m.cores) cores, \(m.memoryGb.map { String(format: "%.1f", $0) } ?? "?") GiB, \(m.os ?? "?"), kernel \(m.kernel ?? "?")\n"
-        out += "- dense Cholesky (dpotrf, n = 2000, \(m.blasThreads) BLAS thread\(m.blasThreads == 1 ? "" : "s")): \(String(format: "%.1f", m.denseCholeskyGflops)) GFLOP/s; CHOLMOD \(m.cholmodVersion)\n"
+        out += "- dense Cholesky (dpotrf, n = 2000, \(m.blasThreads) BLAS thread\(m.blasThreads == 1 ? "" : "s")): \(String(format: "%.1f", m.denseCholeskyGflops)) GFLOP/s; OpenBLAS kernels \(m.blasKernels ?? "unknown"); CHOLMOD \(m.cholmodVersion)\n"
         if let a = m.loadAverage {
             out += "- load average at start: \(a.map { String(format: "%.2f", $0) }.joined(separator: ", "))"
             if let b = report.loadAverageAtEnd { out += "; at end: \(b.map { String(format: "%.2f", $0) }.joined(separator: ", "))" }

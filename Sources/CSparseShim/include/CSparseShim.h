@@ -59,6 +59,9 @@ int csshim_factor_is_super(const cholmod_factor *L);
 void csshim_set_blas_threads(int n);
 int csshim_get_blas_threads(void);
 
+/// The CPU kernels OpenBLAS chose at load time ("Haswell", "SkylakeX", ...).
+const char *csshim_blas_kernel_name(void);
+
 /// Turns CHOLMOD's OpenMP parallel regions on or off (off by default: they oversubscribe small
 /// machines). Returns 0 if the process has no OpenMP runtime.
 int csshim_set_cholmod_openmp(int enabled);
