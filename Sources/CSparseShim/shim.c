@@ -108,6 +108,14 @@ double csshim_common_fl(const cholmod_common *common) { return common->fl; }
 long csshim_malloc_count(const cholmod_common *common) { return (long) common->malloc_count; }
 int csshim_factor_is_super(const cholmod_factor *L) { return L->is_super ? 1 : 0; }
 
+int csshim_factor_allocate_values(cholmod_factor *L, cholmod_common *common) {
+    if (!L->is_super) return 0;
+    if (L->xtype != CHOLMOD_PATTERN && L->x != NULL) return 1;
+    /* symbolic supernodal -> numeric supernodal LL': CHOLMOD allocates L->x */
+    if (!cholmod_change_factor(CHOLMOD_REAL, 1, 1, 1, 1, L, common)) return 0;
+    return common->status == CHOLMOD_OK && L->x != NULL;
+}
+
 void csshim_set_blas_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
 int csshim_get_blas_threads(void) { return openblas_get_num_threads(); }
 

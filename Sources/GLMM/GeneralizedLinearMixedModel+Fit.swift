@@ -50,73 +50,120 @@ extension GeneralizedLinearMixedModel {
             family = .negativeBinomial(theta: thetaNB)
             warm = nil
         }
+        let seMethod = resolvedStandardErrorMethod(standardErrors)
+        let objectiveTwo = resolvedStageTwoObjective(stageTwo, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
+                                                     standardErrors: seMethod)
         // stage 1 (nAGQ = 0): θ with β inside PIRLS
-        // stage 1 only provides the start of stage 2 (lme4 runs it with minqa's default tolerance)
+        // stage 1 only provides the start of stage 2 (lme4 runs it with minqa's default tolerance).
+        // Stage 2 on the exact deviance re-optimises θ from there, so stage 1 stops once a step
+        // changes the deviance by less than 0.1 (a tenth of a unit of −2 log L, ~0.3 standard
+        // errors); glmer's stage-2 function restarts PIRLS at stage 1's linear predictor, so for it
+        // stage 1 runs to the full tolerance.
         var stage1 = BoundedOptimizer()
         stage1.relativeFunctionTolerance = 1e-8
-        let r1 = try stage1.minimize(start: thetaStart, lower: lower, upper: upper(nTheta)) { [unowned self] x in
-            try self.counted(Array(x)) { try self.jointDeviance(theta: Array(x)) }
+        // Its PIRLS stops at steps of 10⁻⁶ (relative) instead of 10⁻¹⁰ then: the deviance moves
+        // by far less than that 0.1, and the linearly converging steps on a reused factor are a
+        // third of stage 1's time on a large model.
+        var stepTolerance = 1e-10
+        if objectiveTwo == .exact {
+            stage1.absoluteFunctionTolerance = 0.1
+            stepTolerance = 1e-6
         }
-        let s1 = try pirlsJoint(theta: r1.x, start: warm)
+        var lastJoint: [Double]? = nil
+        let r1 = try stage1.minimize(start: thetaStart, lower: lower, upper: upper(nTheta)) { [unowned self] x in
+            try self.counted(Array(x)) {
+                lastJoint = nil
+                let value = try self.jointDeviance(theta: Array(x), stepTolerance: stepTolerance)
+                lastJoint = Array(x)
+                return value
+            }
+        }
+        // the state at stage 1's optimum: for the exact deviance, the last evaluation's when that
+        // was the optimum; glmer's stage-2 function restarts PIRLS from this state's linear
+        // predictor, which it takes as lme4 does, from one more PIRLS run at θ̂₁
+        let s1 = try objectiveTwo == .exact && lastJoint == r1.x && warm != nil ? warm!
+            : pirlsJoint(theta: r1.x, start: warm, stepTolerance: stepTolerance)
         warm = s1
         let lp0 = (0..<n).map { s1.eta[$0] - response.offset[$0] }
-        // starting steps for stage 2: θ relative, β on the scale of its standard error
+        // starting steps for stage 2: θ relative, β on the scale of its standard error (a whole
+        // one for the exact deviance: the Laplace β̂ is often an standard error or more from the
+        // nAGQ = 0 one, and a trust region that covers the move saves BOBYQA's iterations)
         let se1 = try rxStandardErrors(state: s1, theta: r1.x)
         var x0 = r1.x + s1.beta
         var lo = lower + [Double](repeating: -.infinity, count: p)
-        var steps = r1.x.map { max(0.1 * abs($0), 0.05) } + se1.map { max($0, 1e-4) * 0.5 }
+        let betaStep = objectiveTwo == .exact ? 1.0 : 0.5
+        var steps = r1.x.map { max(0.1 * abs($0), 0.05) } + se1.map { max($0, 1e-4) * betaStep }
         if negativeBinomial, case .negativeBinomial(let t) = family {
             x0.append(log(t)); lo.append(-.infinity); steps.append(0.2)
         }
         var stage2 = BoundedOptimizer()
-        stage2.relativeFunctionTolerance = 1e-12
+        // the exact deviance costs a factorisation per evaluation: 10⁻¹⁰ relative (10⁻⁵ on a
+        // deviance of 10⁵) is still far inside the tolerances on θ̂ and β̂; glmer's cheap function
+        // runs to 10⁻¹²
+        stage2.relativeFunctionTolerance = objectiveTwo == .exact ? 1e-10 : 1e-12
         stage2.absoluteFunctionTolerance = 1e-10
         stage2.absoluteParameterTolerance = 1e-8
         stage2.initialStep = steps
-        let objectiveTwo = resolvedStageTwoObjective(stageTwo, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
-                                                     standardErrors: resolvedStandardErrorMethod(standardErrors))
+        // the exact deviance at the last point evaluated, whose PIRLS state is `warm`, so that
+        // the optimum's value and state are not computed again
+        var lastExact: (x: [Double], value: Double)? = nil
+        func exactDeviance(_ x: [Double]) throws -> Double {
+            if let last = lastExact, last.x == x, warm != nil { return last.value }
+            let value = try outerDeviance(x, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+            lastExact = (x, value)
+            return value
+        }
         let r2 = try stage2.minimize(start: x0, lower: lo, upper: upper(x0.count)) { [unowned self] x in
             try self.counted(Array(x)) {
                 if objectiveTwo == .lme4 {
                     return try self.lme4StageTwoDeviance(theta: Array(x[0..<nTheta]), beta: Array(x[nTheta..<(nTheta + self.p)]), lp0: lp0)
                 }
-                return try self.outerDeviance(Array(x), nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+                return try exactDeviance(Array(x))
             }
         }
         var xOpt = r2.x
         // lme4's check.boundary: parameters within 1e-5 of the bound go there if that is no worse
-        var best = try outerDeviance(xOpt, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+        var best = try exactDeviance(xOpt)
         for i in 0..<nTheta where lower[i] == 0 && xOpt[i] > 0 && xOpt[i] < 1e-5 {
             var trial = xOpt
             trial[i] = 0
-            let f = try outerDeviance(trial, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+            let f = try exactDeviance(trial)
             if f < best { xOpt = trial; best = f }
         }
         let evaluations = evaluationCount
-        let objective = try outerDeviance(xOpt, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+        let objective = try exactDeviance(xOpt)
         guard let final = warm else { throw GLMMError.nonFiniteDeviance }
         let theta = Array(xOpt[0..<nTheta])
         let beta = Array(xOpt[nTheta..<(nTheta + p)])
         // vcov(β̂): from the finite-difference Hessian of the deviance over (θ, β), as lme4's
         // default (use.hessian = TRUE); if it is not positive definite, from R_X.
-        let seMethod = resolvedStandardErrorMethod(standardErrors)
         var vcov: [Double]
+        // whether this model's factor, weights or modes left the optimum (R_X's evaluation, or
+        // the Hessian's points when they run here rather than on models of their own)
+        var stateMoved = true
         if seMethod == .conditional {
             vcov = try rxCovariance(state: final, theta: theta)
         } else {
             do {
                 vcov = try hessianCovariance(at: Array(xOpt[0..<(nTheta + p)]), nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
                                              nbParameter: negativeBinomial ? xOpt.last : nil,
-                                             lp0: seMethod == .lme4Hessian ? lp0 : nil)
+                                             lp0: seMethod == .lme4Hessian ? lp0 : nil,
+                                             factorAtOptimum: lastExact?.x == xOpt)
+                stateMoved = workers <= 1
             } catch {
                 warnings.append("the Hessian of the deviance is not positive definite: standard errors from the conditional (R_X) approximation")
                 vcov = try rxCovariance(state: final, theta: theta)
             }
         }
-        // restore the optimum's state (the Hessian moved the warm start)
-        _ = try outerDeviance(xOpt, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial)
+        // the optimum's state again where it moved
+        if stateMoved || warm == nil {
+            lastExact = nil
+            _ = try exactDeviance(xOpt)
+        }
         guard let state = warm else { throw GLMMError.nonFiniteDeviance }
-        var fit = try results(state: state, theta: theta, beta: beta, objective: objective, vcov: vcov, nAGQ: nAGQ)
+        // the last PIRLS run here was the optimum's (`objective`, or the restoring evaluation)
+        var fit = try results(state: state, theta: theta, beta: beta, objective: objective, vcov: vcov, nAGQ: nAGQ,
+                              factorAtState: true)
         fit.evaluations = evaluations
         let converged = r1.converged && r2.converged
         fit.converged = converged
@@ -137,11 +184,12 @@ extension GeneralizedLinearMixedModel {
         /// they differ from the exact ones by up to ~1% (see `exactHessian`).
         case lme4Hessian = "lme4"
         /// `lme4Hessian` while its restarted PIRLS runs are cheap; for large models (where each of
-        /// the Hessian's 2m² points would cost several factorisations of a big factor) the exact
-        /// Hessian, whose warm-started PIRLS needs one or two.
+        /// its 2m² + 1 points would cost several factorisations of a big factor) the exact
+        /// Hessian, whose warm-started PIRLS needs one, on m(m + 1)/2 + m + 1 points.
         case automatic = "auto"
         /// 2H⁻¹ from the Hessian of the exact Laplace (or AGQ) deviance, PIRLS converged fully:
-        /// what lme4 reports with `glmerControl(tolPwrss = 1e-12)`.
+        /// what lme4 reports with `glmerControl(tolPwrss = 1e-12)` (mixed second differences
+        /// forward rather than central: see `hessianCovariance`).
         case exactHessian = "exact"
         /// (R_X'R_X)⁻¹ of the penalised least-squares problem at the optimum, conditional on θ
         /// (lme4's `vcov(use.hessian = FALSE)`).
@@ -215,17 +263,18 @@ extension GeneralizedLinearMixedModel {
 
     /// The deviance at each point (θ, β): lme4's stage-2 function from `lp0`, or the exact one with
     /// PIRLS started at the optimum's modes and, for its quasi-Newton steps, the factorisation at
-    /// the optimum's θ and weights (made once per worker and restored before each point) — so
-    /// each value is independent of the others and of the order — on `workers` threads, each with
-    /// its own model (its own CHOLMOD workspace).
+    /// the optimum's θ and weights (made once, or taken as it stands when `factorAtOptimum`, and
+    /// restored before each point) — so each value is independent of the others and of the
+    /// order — on `workers` threads, each with its own model (its own CHOLMOD workspace).
     func evaluatePoints(_ points: [[Double]], nTheta: Int, nAGQ: Int, negativeBinomial: Bool, nbParameter: Double?,
-                        lp0: [Double]?) throws -> [Double] {
+                        lp0: [Double]?, factorAtOptimum: Bool = false) throws -> [Double] {
         let start = warm
         let restartsPIRLS = lp0 != nil && nAGQ == 1
         let optimumTheta = Array((points.first ?? []).prefix(nTheta))
         let workerCount = min(max(1, workers), points.count)
+        let snapshot = restartsPIRLS ? nil
+            : try factorAtOptimum ? system.factor.snapshot() : optimumFactor(theta: optimumTheta, state: start)
         if workerCount == 1 {
-            let snapshot = restartsPIRLS ? nil : try optimumFactor(theta: optimumTheta, state: start)
             return try points.map {
                 try GeneralizedLinearMixedModel.pointValue(self, $0, nTheta: nTheta, nAGQ: nAGQ, nbParameter: nbParameter, lp0: lp0,
                                                            start: start, factor: snapshot)
@@ -236,12 +285,17 @@ extension GeneralizedLinearMixedModel {
         BLASThreads.sharing(among: workerCount) { DispatchQueue.concurrentPerform(iterations: workerCount) { w in
             do {
                 let model = try GeneralizedLinearMixedModel(design: design, family: family, link: link)
-                let snapshot = restartsPIRLS ? nil : try model.optimumFactor(theta: optimumTheta, state: start)
+                var own: [Double]? = nil
+                if !restartsPIRLS {
+                    // the same design gives the same analysis; should it not, the worker factors itself
+                    if let s = snapshot, model.system.factor.canRestore(s) { own = s }
+                    else { own = try model.optimumFactor(theta: optimumTheta, state: start) }
+                }
                 var k = w
                 while k < points.count {
                     results.set(k, try GeneralizedLinearMixedModel.pointValue(model, points[k], nTheta: nTheta, nAGQ: nAGQ,
                                                                               nbParameter: nbParameter, lp0: lp0, start: start,
-                                                                              factor: snapshot))
+                                                                              factor: own))
                     k += workerCount
                 }
             } catch {
@@ -288,14 +342,23 @@ extension GeneralizedLinearMixedModel {
         return (0..<p).map { v[$0 + $0 * p].squareRoot() }
     }
 
-    /// vcov(β̂) = the β block of 2 H⁻¹, H the central-difference Hessian (step 10⁻⁴) of the
-    /// deviance over (θ, β) — lme4's `deriv12` and `vcov(use.hessian = TRUE)`. With `lp0`, the
-    /// deviance is lme4's stage-2 function (`lme4StageTwoDeviance`), else the exact one.
-    func hessianCovariance(at x: [Double], nTheta: Int, nAGQ: Int, negativeBinomial: Bool, nbParameter: Double?, lp0: [Double]?) throws -> [Double] {
+    /// vcov(β̂) = the β block of 2 H⁻¹, H the finite-difference Hessian (step h = 10⁻⁴) of the
+    /// deviance over (θ, β); the diagonal from central differences, Hᵢᵢ = (fᵢ₊ − 2f₀ + fᵢ₋)/h².
+    /// With `lp0`, the deviance is lme4's stage-2 function (`lme4StageTwoDeviance`) on lme4's
+    /// `deriv12` stencil, so that the standard errors are glmer's (`vcov(use.hessian = TRUE)`):
+    /// four points per pair, Hᵢⱼ = (f₊₊ − f₊₋ − f₋₊ + f₋₋)/4h², 2m² + 1 points in all. Else it is
+    /// the exact deviance, where each point costs a factorisation of a large factor, and the pairs
+    /// reuse the axis points: Hᵢⱼ = (f₊₊ − fᵢ₊ − fⱼ₊ + f₀)/h² (the gradient cancels; the error is
+    /// h(fᵢᵢⱼ + fᵢⱼⱼ)/2), m(m + 1)/2 + m + 1 points: 15 instead of 33 for m = 4. On the 200,000-row
+    /// Bernoulli design its vcov(β̂) agrees with the central O(h²) stencil's to 10⁻⁵ (relative).
+    func hessianCovariance(at x: [Double], nTheta: Int, nAGQ: Int, negativeBinomial: Bool, nbParameter: Double?, lp0: [Double]?,
+                           factorAtOptimum: Bool = false) throws -> [Double] {
         let m = x.count
         let h = 1e-4
-        // every point of the central differences, in a fixed order: f0, then (x ± h eᵢ), then
-        // (x ± h eᵢ ± h eⱼ) for j < i
+        let fourPointPairs = lp0 != nil
+        // every point, in a fixed order: f0, then (x ± h eᵢ), then (x ± h eᵢ ± h eⱼ) for j < i:
+        // all four signs, or (+, +) only
+        let pairSigns: [(Double, Double)] = fourPointPairs ? [(1, 1), (1, -1), (-1, 1), (-1, -1)] : [(1, 1)]
         var points = [x]
         for i in 0..<m {
             var a = x; a[i] += h; points.append(a)
@@ -303,13 +366,13 @@ extension GeneralizedLinearMixedModel {
         }
         for i in 0..<m {
             for j in 0..<i {
-                for (si, sj) in [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)] {
+                for (si, sj) in pairSigns {
                     var a = x; a[i] += si * h; a[j] += sj * h; points.append(a)
                 }
             }
         }
         let values = try evaluatePoints(points, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
-                                        nbParameter: nbParameter, lp0: lp0)
+                                        nbParameter: nbParameter, lp0: lp0, factorAtOptimum: factorAtOptimum)
         let f0 = values[0]
         var hess = [Double](repeating: 0, count: m * m)
         for i in 0..<m {
@@ -318,10 +381,15 @@ extension GeneralizedLinearMixedModel {
         var k = 1 + 2 * m
         for i in 0..<m {
             for j in 0..<i {
-                let v = (values[k] - values[k + 1] - values[k + 2] + values[k + 3]) / (4 * h * h)
+                let v: Double
+                if fourPointPairs {
+                    v = (values[k] - values[k + 1] - values[k + 2] + values[k + 3]) / (4 * h * h)
+                } else {
+                    v = (values[k] - values[1 + 2 * i] - values[1 + 2 * j] + f0) / (h * h)
+                }
                 hess[i + j * m] = v
                 hess[j + i * m] = v
-                k += 4
+                k += pairSigns.count
             }
         }
         // invert H by its Cholesky factor (it must be positive definite)

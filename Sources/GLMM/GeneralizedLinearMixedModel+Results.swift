@@ -6,14 +6,19 @@ import Darwin
 #endif
 
 extension GeneralizedLinearMixedModel {
-    /// Every quantity lme4 reports for a GLMM, at the final PIRLS state.
-    func results(state s: PIRLSState, theta: [Double], beta: [Double], objective: Double, vcov: [Double], nAGQ: Int) throws -> MixedModelFit {
+    /// Every quantity lme4 reports for a GLMM, at the final PIRLS state. `factorAtState`: the
+    /// factor already holds Λ'Z'WZΛ + I at θ and the state's weights (PIRLS's last factorisation
+    /// was this state's), so it is not made again.
+    func results(state s: PIRLSState, theta: [Double], beta: [Double], objective: Double, vcov: [Double], nAGQ: Int,
+                 factorAtState: Bool = false) throws -> MixedModelFit {
         system.factor.setParameters(theta)
         var b = [Double](repeating: 0, count: q)
         b = system.factor.lambda(s.u)
         // conditional covariances of b: Λ (L L')⁻¹ Λ' at the final weights (σ = 1)
-        system.setWeights(s.weights)
-        try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
+        if !factorAtState || !system.hasFactorization {
+            system.setWeights(s.weights)
+            try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
+        }
         let condVar = try system.conditionalCovariances(scale: 1, force: false)
         var estimates = [RandomEffectsEstimates]()
         var offset = 0

@@ -76,9 +76,10 @@ public final class GeneralizedLinearMixedModel {
     /// lme4's starting θ for glmer: 1 on λ's diagonal, 0 below.
     public var thetaStart: [Double] { system.factor.covariance.flatMap { $0.initialValues } }
 
-    /// The nAGQ = 0 objective: the Laplace deviance at θ with β and u from joint PIRLS.
-    public func jointDeviance(theta: [Double]) throws -> Double {
-        let s = try pirlsJoint(theta: theta, start: warm)
+    /// The nAGQ = 0 objective: the Laplace deviance at θ with β and u from joint PIRLS (converged
+    /// to `stepTolerance`, see `pirlsJoint`).
+    public func jointDeviance(theta: [Double], stepTolerance: Double = 1e-10) throws -> Double {
+        let s = try pirlsJoint(theta: theta, start: warm, stepTolerance: stepTolerance)
         warm = s
         return s.laplace
     }

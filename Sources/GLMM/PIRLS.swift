@@ -205,8 +205,9 @@ extension GeneralizedLinearMixedModel {
     /// last evaluation, refreshed at the current (θ, W) by the rules of `pirlsModes`; from the
     /// starting means (η not yet of the form Xβ + ZΛu) the first step is the full solve. The
     /// final evaluation at the converged weights gives log|L|² and leaves the blocks current for
-    /// the next θ.
-    func pirlsJoint(theta: [Double], start: PIRLSState?) throws -> PIRLSState {
+    /// the next θ. `stepTolerance` replaces the 10⁻¹⁰ of the convergence test (a stage 1 that
+    /// only supplies a start can stop earlier).
+    func pirlsJoint(theta: [Double], start: PIRLSState?, stepTolerance: Double = 1e-10) throws -> PIRLSState {
         system.factor.setParameters(theta)
         var beta: [Double], u: [Double], eta: [Double], mu: [Double], dev: Double, m2ll: Double, pdev: Double
         if let s = start {
@@ -277,7 +278,7 @@ extension GeneralizedLinearMixedModel {
             (beta, u, eta, mu, dev, m2ll, pdev) = last
             let contraction = stepSize / previousStep
             previousStep = stepSize
-            if stepSize <= 1e-10 * (1 + size) && contraction <= 0.5 { converged = true; break }
+            if stepSize <= stepTolerance * (1 + size) && contraction <= 0.5 { converged = true; break }
             if exact && change.isFinite && change <= Self.pirlsTolerance * (abs(pdev) + 1) { converged = true; break }
             if !exact && (step < 1 || contraction > 0.5) { refactor = true }
         }

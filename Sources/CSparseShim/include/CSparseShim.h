@@ -50,6 +50,11 @@ int csshim_supernodal_position(const cholmod_factor *L, int row, int col);
 /// Number of values of the factor (L->xsize).
 size_t csshim_factor_xsize(const cholmod_factor *L);
 
+/// Gives an analysed supernodal factor that has never been factorised room for its values
+/// (L->x, L->xsize entries), so that values copied from a factor with the same analysis can be
+/// written in. Returns 1 on success (or when L already has values), 0 otherwise.
+int csshim_factor_allocate_values(cholmod_factor *L, cholmod_common *common);
+
 /// The supernodal kind actually used by L: 1 if supernodal, 0 if simplicial.
 int csshim_factor_is_super(const cholmod_factor *L);
 

@@ -276,6 +276,10 @@ public final class RandomEffectsFactor {
     /// A copy of the current factorisation's values (nil for a simplicial factor).
     public func snapshot() -> [Double]? { cholesky.numericValues() }
 
+    /// Whether a `snapshot()` (of this factor, or of another built from the same design) fits
+    /// this factor's layout, so that `restore` may take it.
+    public func canRestore(_ snapshot: [Double]) -> Bool { cholesky.canRestore(snapshot) }
+
     /// Makes L the factorisation a `snapshot()` of this factor holds (blocks derived from the
     /// present L become stale: this counts as an update). λ is left as it is.
     public func restore(_ snapshot: [Double]) {

@@ -172,10 +172,19 @@ public final class SparseCholesky {
         return Array(UnsafeBufferPointer(start: factor.pointee.x.assumingMemoryBound(to: Double.self), count: size))
     }
 
+    /// Whether `values` (from `numericValues()` of this factor or of one with the same analysis)
+    /// fit this factor's layout; a factor that has never been factorised gets room for its
+    /// values here.
+    public func canRestore(_ values: [Double]) -> Bool {
+        guard isSupernodal, values.count == Int(csshim_factor_xsize(factor)) else { return false }
+        return csshim_factor_allocate_values(factor, context.common) != 0
+    }
+
     /// Puts back values taken by `numericValues()` from this factor (same analysis): the factor
     /// is then that factorisation again, without refactoring.
     public func restoreNumericValues(_ values: [Double]) {
-        precondition(isSupernodal && values.count == Int(csshim_factor_xsize(factor)), "values of another factor")
+        precondition(isSupernodal && values.count == Int(csshim_factor_xsize(factor)) && factor.pointee.x != nil,
+                     "values of another factor, or a factor without values (see canRestore)")
         values.withUnsafeBufferPointer { src in
             factor.pointee.x.assumingMemoryBound(to: Double.self).update(from: src.baseAddress!, count: src.count)
         }
