@@ -46,6 +46,34 @@ import GLMM
         }
     }
 
+    @Test func glmmExactStandardErrorsDoNotDependOnTheHessianWorkersWithASupernodalFactor() throws {
+        // a supernodal factor: the workers restore the main model's factorisation at the optimum
+        // into factors that have never been factorised (SparseCholesky.canRestore)
+        let one = try GeneralizedLinearMixedModel(design: Self.cbppDesign(), family: .binomial, factorKind: .supernodal)
+        let two = try GeneralizedLinearMixedModel(design: Self.cbppDesign(), family: .binomial, factorKind: .supernodal)
+        two.workers = 2
+        #expect(one.system.factor.isSupernodal)
+        let a = try one.fit(standardErrors: .exactHessian), b = try two.fit(standardErrors: .exactHessian)
+        #expect(a.standardErrors == b.standardErrors)
+        // and the same as with a simplicial factor, up to round-off (lme4 with tolPwrss = 1e-12:
+        // 0.2324733838 for the intercept)
+        #expect(abs(a.standardErrors[0] / 0.2324733838 - 1) < 1e-4)
+    }
+
+    @Test func aFactorNeverFactorisedTakesTheValuesOfOneWithTheSameAnalysis() throws {
+        let design = try MixedModelDesign(formula: "y ~ 1 + service + (1 | s) + (1 | d)",
+                                          data: Fixtures.table("InstEval.csv"),
+                                          options: DataOptions(factorColumns: ["s", "d", "service"]))
+        let factored = try LinearMixedModel(design: design), fresh = try LinearMixedModel(design: design)
+        let theta = factored.thetaStart
+        _ = try factored.objective(theta)
+        let values = try #require(factored.system.factor.snapshot())
+        #expect(fresh.system.factor.canRestore(values))
+        fresh.system.factor.restore(values)
+        #expect(fresh.system.factor.logDeterminant == factored.system.factor.logDeterminant)
+        #expect(!fresh.system.factor.canRestore(Array(values.dropLast())))
+    }
+
     @Test func resultsAgreeAcrossBLASThreadCounts() throws {
         let design = try MixedModelDesign(formula: "y ~ 1 + service + (1 | s) + (1 | d) + (1 | dept:service)",
                                           data: Fixtures.table("InstEval.csv"),
