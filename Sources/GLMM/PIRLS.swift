@@ -54,24 +54,27 @@ extension GeneralizedLinearMixedModel {
     /// μ, the unit-deviance sum and the −2 log-likelihood for a linear predictor. The
     /// log-likelihood is the deviance plus the saturated model's −2 log-likelihood, a constant
     /// computed once per family.
-    func evaluateMeans(_ eta: [Double]) -> (mu: [Double], deviance: Double, minusTwoLogLik: Double) {
-        var mu = [Double](repeating: 0, count: n)
+    func evaluateMeans(_ eta: [Double]) -> (mu: [Double], dmu: [Double], deviance: Double, minusTwoLogLik: Double) {
+        var mu = [Double](repeating: 0, count: n), dmu = mu
         var dev = 0.0
         let fam = family, lk = link
         response.y.withUnsafeBufferPointer { y in
             response.weights.withUnsafeBufferPointer { w in
                 eta.withUnsafeBufferPointer { e in
                     mu.withUnsafeMutableBufferPointer { m in
-                        for i in 0..<n {
-                            let v = lk.muAndDerivative(e[i]).mu
-                            m[i] = v
-                            dev += fam.deviance(y: y[i], mu: v, weight: w[i])
+                        dmu.withUnsafeMutableBufferPointer { d in
+                            for i in 0..<n {
+                                let (v, dv) = lk.muAndDerivative(e[i])
+                                m[i] = v
+                                d[i] = dv
+                                dev += fam.deviance(y: y[i], mu: v, weight: w[i])
+                            }
                         }
                     }
                 }
             }
         }
-        return (mu, dev, dev + saturatedMinusTwoLogLik())
+        return (mu, dmu, dev, dev + saturatedMinusTwoLogLik())
     }
 
     /// Σ −2 log p(yᵢ | μᵢ = yᵢ): the constant that turns the deviance into −2 log-likelihood.
@@ -85,16 +88,22 @@ extension GeneralizedLinearMixedModel {
 
     /// IRLS weights wᵢ = priorᵢ (dμ/dη)² / V(μ) and the scaled residuals (y − μ)/(dμ/dη).
     func irls(eta: [Double], mu: [Double]) -> (weights: [Double], residual: [Double]) {
+        let lk = link
+        return irls(mu: mu, dmu: eta.map { lk.muAndDerivative($0).dmu })
+    }
+
+    /// `irls(eta:mu:)` with dμ/dη as `evaluateMeans` returned it (no second exponential per row).
+    func irls(mu: [Double], dmu: [Double]) -> (weights: [Double], residual: [Double]) {
         var w = [Double](repeating: 0, count: n), r = w
-        let fam = family, lk = link
+        let fam = family
         response.y.withUnsafeBufferPointer { y in
             response.weights.withUnsafeBufferPointer { pw in
-                eta.withUnsafeBufferPointer { e in
+                dmu.withUnsafeBufferPointer { dm in
                     mu.withUnsafeBufferPointer { m in
                         w.withUnsafeMutableBufferPointer { w in
                             r.withUnsafeMutableBufferPointer { r in
                                 for i in 0..<n {
-                                    let d = lk.muAndDerivative(e[i]).dmu
+                                    let d = dm[i]
                                     let v = fam.variance(m[i])
                                     w[i] = pw[i] * d * d / max(v, Double.leastNormalMagnitude)
                                     r[i] = (y[i] - m[i]) / d
@@ -134,7 +143,7 @@ extension GeneralizedLinearMixedModel {
         var u = u0
         var zlu = system.zLambda(u)
         var eta = zip(xb, zlu).map { $0 + $1 }
-        var (mu, dev, m2ll) = evaluateMeans(eta)
+        var (mu, dmu, dev, m2ll) = evaluateMeans(eta)
         var pdev = dev + u.reduce(0) { $0 + $1 * $1 }
         let reuse = pirlsReusesFactor
         var refactor = freshFactor || !system.hasFactorization
@@ -142,7 +151,7 @@ extension GeneralizedLinearMixedModel {
         var previousStep = Double.infinity
         var converged = false
         for _ in 0..<Self.pirlsMaxIterations {
-            let (w, r) = irls(eta: eta, mu: mu)
+            let (w, r) = irls(mu: mu, dmu: dmu)
             if refactor || !reuse || stepsSinceFactor >= Self.pirlsStepsPerFactor {
                 system.setWeights(w)
                 try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
@@ -155,14 +164,14 @@ extension GeneralizedLinearMixedModel {
             let delta = try system.modeCorrection(weightedResidual: (0..<n).map { w[$0] * r[$0] }, u: u)
             var step = 1.0
             var accepted = false
-            var last = (u, zlu, eta, mu, dev, m2ll, pdev)
+            var last = (u, zlu, eta, mu, dmu, dev, m2ll, pdev)
             for _ in 0..<Self.pirlsMaxHalvings {
                 let uTry = (0..<q).map { u[$0] + step * delta[$0] }
                 let zTry = system.zLambda(uTry)
                 let etaTry = zip(xb, zTry).map { $0 + $1 }
-                let (muTry, devTry, m2Try) = evaluateMeans(etaTry)
+                let (muTry, dmuTry, devTry, m2Try) = evaluateMeans(etaTry)
                 let pTry = devTry + uTry.reduce(0) { $0 + $1 * $1 }
-                last = (uTry, zTry, etaTry, muTry, devTry, m2Try, pTry)
+                last = (uTry, zTry, etaTry, muTry, dmuTry, devTry, m2Try, pTry)
                 if pTry.isFinite && pTry <= pdev + Self.pirlsTolerance * (abs(pdev) + 1) {
                     accepted = true
                     break
@@ -173,16 +182,16 @@ extension GeneralizedLinearMixedModel {
                 // a stale factor may point badly: refresh it and try the exact step
                 if !exact { refactor = true; continue }
                 // no decrease at all: converged if the change is at round-off level
-                if abs(last.6 - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
+                if abs(last.7 - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
                 throw GLMMError.pirlsStepHalvingFailed
             }
-            let change = pdev - last.6
+            let change = pdev - last.7
             var stepSize = 0.0, uMax = 0.0
             for j in 0..<q {
                 stepSize = max(stepSize, abs(last.0[j] - u[j]))
                 uMax = max(uMax, abs(last.0[j]))
             }
-            (u, zlu, eta, mu, dev, m2ll, pdev) = last
+            (u, zlu, eta, mu, dmu, dev, m2ll, pdev) = last
             let contraction = stepSize / previousStep
             previousStep = stepSize
             if stepSize <= 1e-10 * (1 + uMax) && contraction <= 0.5 { converged = true; break }
@@ -193,7 +202,7 @@ extension GeneralizedLinearMixedModel {
         }
         if !converged { throw GLMMError.pirlsDidNotConverge(iterations: Self.pirlsMaxIterations) }
         // the factor at the weights of the final μ gives log|L|²
-        let (w, _) = irls(eta: eta, mu: mu)
+        let (w, _) = irls(mu: mu, dmu: dmu)
         system.setWeights(w)
         try theta.withUnsafeBufferPointer { try system.factor.update(theta: $0) }
         return PIRLSState(u: u, beta: beta, eta: eta, mu: mu, minusTwoLogLik: m2ll, deviance: dev,
@@ -209,19 +218,20 @@ extension GeneralizedLinearMixedModel {
     /// only supplies a start can stop earlier).
     func pirlsJoint(theta: [Double], start: PIRLSState?, stepTolerance: Double = 1e-10) throws -> PIRLSState {
         system.factor.setParameters(theta)
-        var beta: [Double], u: [Double], eta: [Double], mu: [Double], dev: Double, m2ll: Double, pdev: Double
+        var beta: [Double], u: [Double], eta: [Double], mu: [Double], dmu: [Double], dev: Double, m2ll: Double, pdev: Double
         if let s = start {
             beta = s.beta
             u = s.u
             let xb = fixedPredictor(beta), zlu = system.zLambda(u)
             eta = zip(xb, zlu).map { $0 + $1 }
-            (mu, dev, m2ll) = evaluateMeans(eta)
+            (mu, dmu, dev, m2ll) = evaluateMeans(eta)
             pdev = dev + u.reduce(0) { $0 + $1 * $1 }
         } else {
             beta = [Double](repeating: 0, count: p)
             u = [Double](repeating: 0, count: q)
             mu = (0..<n).map { family.startingMean(y: response.y[$0], weight: response.weights[$0]) }
             eta = mu.map { link.eta($0) }
+            dmu = eta.map { link.muAndDerivative($0).dmu }
             dev = 0; m2ll = 0
             pdev = .infinity
         }
@@ -231,7 +241,7 @@ extension GeneralizedLinearMixedModel {
         var previousStep = Double.infinity
         var converged = false
         for _ in 0..<Self.pirlsMaxIterations {
-            let (w, r) = irls(eta: eta, mu: mu)
+            let (w, r) = irls(mu: mu, dmu: dmu)
             var delta: (beta: [Double], u: [Double])? = nil
             if refactor || !reuse || stepsSinceFactor >= Self.pirlsStepsPerFactor {
                 system.setWeights(w)
@@ -251,15 +261,15 @@ extension GeneralizedLinearMixedModel {
             let d = try delta ?? system.jointCorrection(weightedResidual: (0..<n).map { w[$0] * r[$0] }, u: u)
             var step = 1.0
             var accepted = false
-            var last = (beta, u, eta, mu, dev, m2ll, pdev)
+            var last = (beta, u, eta, mu, dmu, dev, m2ll, pdev)
             for _ in 0..<Self.pirlsMaxHalvings {
                 let bTry = (0..<p).map { beta[$0] + step * d.beta[$0] }
                 let uTry = (0..<q).map { u[$0] + step * d.u[$0] }
                 let xb = fixedPredictor(bTry), zl = system.zLambda(uTry)
                 let etaTry = zip(xb, zl).map { $0 + $1 }
-                let (muTry, devTry, m2Try) = evaluateMeans(etaTry)
+                let (muTry, dmuTry, devTry, m2Try) = evaluateMeans(etaTry)
                 let pTry = devTry + uTry.reduce(0) { $0 + $1 * $1 }
-                last = (bTry, uTry, etaTry, muTry, devTry, m2Try, pTry)
+                last = (bTry, uTry, etaTry, muTry, dmuTry, devTry, m2Try, pTry)
                 if pTry.isFinite && (pdev.isInfinite || pTry <= pdev + Self.pirlsTolerance * (abs(pdev) + 1)) {
                     accepted = true
                     break
@@ -268,14 +278,14 @@ extension GeneralizedLinearMixedModel {
             }
             if !accepted {
                 if !exact { refactor = true; continue }
-                if abs(last.6 - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
+                if abs(last.7 - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
                 throw GLMMError.pirlsStepHalvingFailed
             }
-            let change = pdev - last.6
+            let change = pdev - last.7
             var stepSize = 0.0, size = 0.0
             for j in 0..<q { stepSize = max(stepSize, abs(last.1[j] - u[j])); size = max(size, abs(last.1[j])) }
             for j in 0..<p { stepSize = max(stepSize, abs(last.0[j] - beta[j])); size = max(size, abs(last.0[j])) }
-            (beta, u, eta, mu, dev, m2ll, pdev) = last
+            (beta, u, eta, mu, dmu, dev, m2ll, pdev) = last
             let contraction = stepSize / previousStep
             previousStep = stepSize
             if stepSize <= stepTolerance * (1 + size) && contraction <= 0.5 { converged = true; break }
@@ -284,7 +294,7 @@ extension GeneralizedLinearMixedModel {
         }
         if !converged { throw GLMMError.pirlsDidNotConverge(iterations: Self.pirlsMaxIterations) }
         // the evaluation at the weights of the final μ gives log|L|² and current blocks
-        let (w, r) = irls(eta: eta, mu: mu)
+        let (w, r) = irls(mu: mu, dmu: dmu)
         system.setWeights(w)
         system.setResponse((0..<n).map { eta[$0] - response.offset[$0] + r[$0] })
         _ = try theta.withUnsafeBufferPointer { try system.evaluate(theta: $0) }
@@ -306,12 +316,14 @@ extension GeneralizedLinearMixedModel {
         let xb = fixedPredictor(beta)
         var eta = (0..<n).map { response.offset[$0] + lp0[$0] }
         var mu = eta.map { link.mu($0) }
+        let lk = link
+        var dmu = eta.map { lk.muAndDerivative($0).dmu }
         var u = [Double](repeating: 0, count: q)
         var oldpdev = Double.greatestFiniteMagnitude
         var ldL2 = 0.0
         var m2ll = 0.0
         for _ in 0..<maxIterations {
-            let (w, r) = irls(eta: eta, mu: mu)
+            let (w, r) = irls(mu: mu, dmu: dmu)
             system.setWeights(w)
             let z = (0..<n).map { eta[$0] - xb[$0] + r[$0] }
             let uOld = u
@@ -323,7 +335,7 @@ extension GeneralizedLinearMixedModel {
             var evaluated = evaluateMeans(eta)
             var pdev = evaluated.deviance + u.reduce(0) { $0 + $1 * $1 }
             if abs((oldpdev - pdev) / pdev) < tolerance {
-                mu = evaluated.mu; m2ll = evaluated.minusTwoLogLik
+                mu = evaluated.mu; dmu = evaluated.dmu; m2ll = evaluated.minusTwoLogLik
                 break
             }
             var halvings = 0
@@ -335,7 +347,7 @@ extension GeneralizedLinearMixedModel {
                 pdev = evaluated.deviance + u.reduce(0) { $0 + $1 * $1 }
                 halvings += 1
             }
-            mu = evaluated.mu; m2ll = evaluated.minusTwoLogLik
+            mu = evaluated.mu; dmu = evaluated.dmu; m2ll = evaluated.minusTwoLogLik
             oldpdev = pdev
         }
         return ldL2 + u.reduce(0) { $0 + $1 * $1 } + m2ll
