@@ -148,7 +148,7 @@ extension GeneralizedLinearMixedModel {
                 vcov = try hessianCovariance(at: Array(xOpt[0..<(nTheta + p)]), nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
                                              nbParameter: negativeBinomial ? xOpt.last : nil,
                                              lp0: seMethod == .lme4Hessian ? lp0 : nil,
-                                             factorAtOptimum: lastExact?.x == xOpt)
+                                             factorAtOptimum: lastExact?.x == xOpt, valueAtOptimum: objective)
                 stateMoved = workers <= 1
             } catch {
                 warnings.append("the Hessian of the deviance is not positive definite: standard errors from the conditional (R_X) approximation")
@@ -266,11 +266,12 @@ extension GeneralizedLinearMixedModel {
     /// the optimum's θ and weights (made once, or taken as it stands when `factorAtOptimum`, and
     /// restored before each point) — so each value is independent of the others and of the
     /// order — on `workers` threads, each with its own model (its own CHOLMOD workspace).
-    func evaluatePoints(_ points: [[Double]], nTheta: Int, nAGQ: Int, negativeBinomial: Bool, nbParameter: Double?,
-                        lp0: [Double]?, factorAtOptimum: Bool = false) throws -> [Double] {
+    /// `optimum`: the (θ, β) whose modes and factorisation the points start from.
+    func evaluatePoints(_ points: [[Double]], optimum: [Double], nTheta: Int, nAGQ: Int, negativeBinomial: Bool,
+                        nbParameter: Double?, lp0: [Double]?, factorAtOptimum: Bool = false) throws -> [Double] {
         let start = warm
         let restartsPIRLS = lp0 != nil && nAGQ == 1
-        let optimumTheta = Array((points.first ?? []).prefix(nTheta))
+        let optimumTheta = Array(optimum.prefix(nTheta))
         let workerCount = min(max(1, workers), points.count)
         let snapshot = restartsPIRLS ? nil
             : try factorAtOptimum ? system.factor.snapshot() : optimumFactor(theta: optimumTheta, state: start)
@@ -351,8 +352,10 @@ extension GeneralizedLinearMixedModel {
     /// reuse the axis points: Hᵢⱼ = (f₊₊ − fᵢ₊ − fⱼ₊ + f₀)/h² (the gradient cancels; the error is
     /// h(fᵢᵢⱼ + fᵢⱼⱼ)/2), m(m + 1)/2 + m + 1 points: 15 instead of 33 for m = 4. On the 200,000-row
     /// Bernoulli design its vcov(β̂) agrees with the central O(h²) stencil's to 10⁻⁵ (relative).
+    /// `valueAtOptimum`, the exact deviance at x when known (the fit's objective), is not computed
+    /// again (lme4's function is evaluated at x as well).
     func hessianCovariance(at x: [Double], nTheta: Int, nAGQ: Int, negativeBinomial: Bool, nbParameter: Double?, lp0: [Double]?,
-                           factorAtOptimum: Bool = false) throws -> [Double] {
+                           factorAtOptimum: Bool = false, valueAtOptimum: Double? = nil) throws -> [Double] {
         let m = x.count
         let h = 1e-4
         let fourPointPairs = lp0 != nil
@@ -371,8 +374,11 @@ extension GeneralizedLinearMixedModel {
                 }
             }
         }
-        let values = try evaluatePoints(points, nTheta: nTheta, nAGQ: nAGQ, negativeBinomial: negativeBinomial,
-                                        nbParameter: nbParameter, lp0: lp0, factorAtOptimum: factorAtOptimum)
+        let known = lp0 == nil ? valueAtOptimum : nil
+        let evaluated = try evaluatePoints(known == nil ? points : Array(points.dropFirst()), optimum: x, nTheta: nTheta, nAGQ: nAGQ,
+                                           negativeBinomial: negativeBinomial, nbParameter: nbParameter, lp0: lp0,
+                                           factorAtOptimum: factorAtOptimum)
+        let values = known.map { [$0] + evaluated } ?? evaluated
         let f0 = values[0]
         var hess = [Double](repeating: 0, count: m * m)
         for i in 0..<m {
