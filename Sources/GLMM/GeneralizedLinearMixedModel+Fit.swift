@@ -81,12 +81,12 @@ extension GeneralizedLinearMixedModel {
         // the state at stage 1's optimum: for the exact deviance, the last evaluation's when that
         // was the optimum; glmer's stage-2 function restarts PIRLS from this state's linear
         // predictor, which it takes as lme4 does, from one more PIRLS run at θ̂₁
-        let s1 = try objectiveTwo == .exact && lastJoint == r1.x && warm != nil ? warm!
-            : pirlsJoint(theta: r1.x, start: warm, stepTolerance: stepTolerance)
+        let reusable = objectiveTwo == .exact && lastJoint == r1.x ? warm : nil
+        let s1 = try reusable ?? pirlsJoint(theta: r1.x, start: warm, stepTolerance: stepTolerance)
         warm = s1
         let lp0 = (0..<n).map { s1.eta[$0] - response.offset[$0] }
         // starting steps for stage 2: θ relative, β on the scale of its standard error (a whole
-        // one for the exact deviance: the Laplace β̂ is often an standard error or more from the
+        // one for the exact deviance: the Laplace β̂ is often a standard error or more from the
         // nAGQ = 0 one, and a trust region that covers the move saves BOBYQA's iterations)
         let se1 = try rxStandardErrors(state: s1, theta: r1.x)
         var x0 = r1.x + s1.beta
