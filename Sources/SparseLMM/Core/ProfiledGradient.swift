@@ -41,53 +41,55 @@ extension PenalizedLeastSquares {
         // tr(A⁻¹ Λ'GΛₖ) block pair by block pair: for a parameter of term t₂ at (r, c) of λ₂, the
         // block (B₁, B₂) contributes Σᵢ (A⁻¹)[(B₁,i),(B₂,c)] (λ₁'V)[i, r]; for one of t₁ at (r, c),
         // the mirrored block contributes Σᵢ (A⁻¹)[(B₁,c),(B₂,i)] (λ₂'V')[i, r].
-        pattern.values.withUnsafeBufferPointer { v in
-            for pIndex in 0..<pattern.pairCount {
-                let b1 = Int(pattern.pairFirst[pIndex]), b2 = Int(pattern.pairSecond[pIndex])
-                let t1 = Int(pattern.blockTerm[b1]), t2 = Int(pattern.blockTerm[b2])
-                let k1 = pattern.k[t1], k2 = pattern.k[t2]
-                let vo = pattern.pairOffset[pIndex]
-                let diagonal = b1 == b2
-                if k1 == 1 && k2 == 1 {
-                    // scalar terms: one parameter each, λ = θ
-                    let z = factor.inverseEntry(pair: pIndex, row: 0, column: 0, k1: 1, diagonal: diagonal)
-                    let o2 = factor.thetaOffset[t2]
-                    logDetA[o2] += 2 * z * lambdas[t1][0] * v[vo]
-                    if !diagonal { logDetA[factor.thetaOffset[t1]] += 2 * z * lambdas[t2][0] * v[vo] }
-                    continue
-                }
-                lambdas[t1].withUnsafeBufferPointer { l1 in
-                    for r in 0..<k2 {
+        factor.withInverseEntries { inverse in
+            pattern.values.withUnsafeBufferPointer { v in
+                for pIndex in 0..<pattern.pairCount {
+                    let b1 = Int(pattern.pairFirst[pIndex]), b2 = Int(pattern.pairSecond[pIndex])
+                    let t1 = Int(pattern.blockTerm[b1]), t2 = Int(pattern.blockTerm[b2])
+                    let k1 = pattern.k[t1], k2 = pattern.k[t2]
+                    let vo = pattern.pairOffset[pIndex]
+                    let diagonal = b1 == b2
+                    if k1 == 1 && k2 == 1 {
+                        // scalar terms: one parameter each, λ = θ
+                        let z = inverse.entry(pair: pIndex, row: 0, column: 0, k1: 1, diagonal: diagonal)
+                        let o2 = factor.thetaOffset[t2]
+                        logDetA[o2] += 2 * z * lambdas[t1][0] * v[vo]
+                        if !diagonal { logDetA[factor.thetaOffset[t1]] += 2 * z * lambdas[t2][0] * v[vo] }
+                        continue
+                    }
+                    lambdas[t1].withUnsafeBufferPointer { l1 in
+                        for r in 0..<k2 {
+                            for i in 0..<k1 {
+                                var w = 0.0
+                                for mm in i..<k1 { w += l1[mm + i * k1] * v[vo + mm + r * k1] }
+                                lv[i + r * k1] = w
+                            }
+                        }
+                    }
+                    for (kk, pos) in positions[t2].enumerated() {
+                        var s = 0.0
                         for i in 0..<k1 {
-                            var w = 0.0
-                            for mm in i..<k1 { w += l1[mm + i * k1] * v[vo + mm + r * k1] }
-                            lv[i + r * k1] = w
+                            s += inverse.entry(pair: pIndex, row: i, column: pos.column, k1: k1, diagonal: diagonal) * lv[i + pos.row * k1]
+                        }
+                        logDetA[factor.thetaOffset[t2] + kk] += 2 * s
+                    }
+                    guard !diagonal else { continue }
+                    lambdas[t2].withUnsafeBufferPointer { l2 in
+                        for r in 0..<k1 {
+                            for i in 0..<k2 {
+                                var w = 0.0
+                                for mm in i..<k2 { w += l2[mm + i * k2] * v[vo + r + mm * k1] }
+                                lv[i + r * k2] = w
+                            }
                         }
                     }
-                }
-                for (kk, pos) in positions[t2].enumerated() {
-                    var s = 0.0
-                    for i in 0..<k1 {
-                        s += factor.inverseEntry(pair: pIndex, row: i, column: pos.column, k1: k1, diagonal: diagonal) * lv[i + pos.row * k1]
-                    }
-                    logDetA[factor.thetaOffset[t2] + kk] += 2 * s
-                }
-                guard !diagonal else { continue }
-                lambdas[t2].withUnsafeBufferPointer { l2 in
-                    for r in 0..<k1 {
+                    for (kk, pos) in positions[t1].enumerated() {
+                        var s = 0.0
                         for i in 0..<k2 {
-                            var w = 0.0
-                            for mm in i..<k2 { w += l2[mm + i * k2] * v[vo + r + mm * k1] }
-                            lv[i + r * k2] = w
+                            s += inverse.entry(pair: pIndex, row: pos.column, column: i, k1: k1, diagonal: false) * lv[i + pos.row * k2]
                         }
+                        logDetA[factor.thetaOffset[t1] + kk] += 2 * s
                     }
-                }
-                for (kk, pos) in positions[t1].enumerated() {
-                    var s = 0.0
-                    for i in 0..<k2 {
-                        s += factor.inverseEntry(pair: pIndex, row: pos.column, column: i, k1: k1, diagonal: false) * lv[i + pos.row * k2]
-                    }
-                    logDetA[factor.thetaOffset[t1] + kk] += 2 * s
                 }
             }
         }

@@ -171,17 +171,36 @@ public final class RandomEffectsFactor {
         }
     }
 
-    /// (A⁻¹) at entry (r, c) of block pair p (r a column of its first block, c of its second;
-    /// for a diagonal pair any r, c), from the last `computeSelectedInverse`.
-    @inline(__always) func inverseEntry(pair p: Int, row r: Int, column c: Int, k1: Int, diagonal: Bool) -> Double {
-        let local: Int
-        if diagonal {
-            let (rr, cc) = r >= c ? (r, c) : (c, r)
-            local = cc * k1 - cc * (cc - 1) / 2 + (rr - cc)
-        } else {
-            local = r + c * k1
+    /// Runs `body` with the entries of A⁻¹ of the last `computeSelectedInverse`, read through
+    /// buffers (no array access per entry in the gradient's loops).
+    func withInverseEntries<R>(_ body: (InverseEntries) throws -> R) rethrows -> R {
+        try selectedInverse.withUnsafeBufferPointer { inverse in
+            try entryFactorPosition.withUnsafeBufferPointer { position in
+                try destStart.withUnsafeBufferPointer { start in
+                    try body(InverseEntries(inverse: inverse, position: position, start: start))
+                }
+            }
         }
-        return selectedInverse[Int(entryFactorPosition[destStart[p] + local])]
+    }
+
+    /// A view of A⁻¹ on the entries of Z'Z's block pairs (valid inside `withInverseEntries`).
+    struct InverseEntries {
+        let inverse: UnsafeBufferPointer<Double>
+        let position: UnsafeBufferPointer<Int32>
+        let start: UnsafeBufferPointer<Int>
+
+        /// (A⁻¹) at entry (r, c) of block pair p (r a column of its first block, c of its second;
+        /// for a diagonal pair any r, c).
+        @inline(__always) func entry(pair p: Int, row r: Int, column c: Int, k1: Int, diagonal: Bool) -> Double {
+            let local: Int
+            if diagonal {
+                let (rr, cc) = r >= c ? (r, c) : (c, r)
+                local = cc * k1 - cc * (cc - 1) / 2 + (rr - cc)
+            } else {
+                local = r + c * k1
+            }
+            return inverse[Int(position[start[p] + local])]
+        }
     }
 
     /// Whether the factor is supernodal.
