@@ -164,7 +164,7 @@ extension GeneralizedLinearMixedModel {
             let delta = try system.modeCorrection(weightedResidual: (0..<n).map { w[$0] * r[$0] }, u: u)
             var step = 1.0
             var accepted = false
-            var last = (u, zlu, eta, mu, dmu, dev, m2ll, pdev)
+            var last = (u: u, zlu: zlu, eta: eta, mu: mu, dmu: dmu, dev: dev, m2ll: m2ll, pdev: pdev)
             for _ in 0..<Self.pirlsMaxHalvings {
                 let uTry = (0..<q).map { u[$0] + step * delta[$0] }
                 let zTry = system.zLambda(uTry)
@@ -182,14 +182,14 @@ extension GeneralizedLinearMixedModel {
                 // a stale factor may point badly: refresh it and try the exact step
                 if !exact { refactor = true; continue }
                 // no decrease at all: converged if the change is at round-off level
-                if abs(last.7 - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
+                if abs(last.pdev - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
                 throw GLMMError.pirlsStepHalvingFailed
             }
-            let change = pdev - last.7
+            let change = pdev - last.pdev
             var stepSize = 0.0, uMax = 0.0
             for j in 0..<q {
-                stepSize = max(stepSize, abs(last.0[j] - u[j]))
-                uMax = max(uMax, abs(last.0[j]))
+                stepSize = max(stepSize, abs(last.u[j] - u[j]))
+                uMax = max(uMax, abs(last.u[j]))
             }
             (u, zlu, eta, mu, dmu, dev, m2ll, pdev) = last
             let contraction = stepSize / previousStep
@@ -261,7 +261,7 @@ extension GeneralizedLinearMixedModel {
             let d = try delta ?? system.jointCorrection(weightedResidual: (0..<n).map { w[$0] * r[$0] }, u: u)
             var step = 1.0
             var accepted = false
-            var last = (beta, u, eta, mu, dmu, dev, m2ll, pdev)
+            var last = (beta: beta, u: u, eta: eta, mu: mu, dmu: dmu, dev: dev, m2ll: m2ll, pdev: pdev)
             for _ in 0..<Self.pirlsMaxHalvings {
                 let bTry = (0..<p).map { beta[$0] + step * d.beta[$0] }
                 let uTry = (0..<q).map { u[$0] + step * d.u[$0] }
@@ -278,13 +278,13 @@ extension GeneralizedLinearMixedModel {
             }
             if !accepted {
                 if !exact { refactor = true; continue }
-                if abs(last.7 - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
+                if abs(last.pdev - pdev) <= 1e-8 * (abs(pdev) + 1) { converged = true; break }
                 throw GLMMError.pirlsStepHalvingFailed
             }
-            let change = pdev - last.7
+            let change = pdev - last.pdev
             var stepSize = 0.0, size = 0.0
-            for j in 0..<q { stepSize = max(stepSize, abs(last.1[j] - u[j])); size = max(size, abs(last.1[j])) }
-            for j in 0..<p { stepSize = max(stepSize, abs(last.0[j] - beta[j])); size = max(size, abs(last.0[j])) }
+            for j in 0..<q { stepSize = max(stepSize, abs(last.u[j] - u[j])); size = max(size, abs(last.u[j])) }
+            for j in 0..<p { stepSize = max(stepSize, abs(last.beta[j] - beta[j])); size = max(size, abs(last.beta[j])) }
             (beta, u, eta, mu, dmu, dev, m2ll, pdev) = last
             let contraction = stepSize / previousStep
             previousStep = stepSize
